@@ -1,0 +1,33 @@
+// Configuration of a pigeonhubd process: one struct, every field with its default and meaning.
+// Filled from the environment, then from command-line flags (flags win) by pigeonhub::load_config().
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pigeonhub {
+
+enum class DiscoveryMode : std::uint8_t {
+    all,      // every member of a namespace learns every other member (what PeerPigeon clients expect)
+    bounded,  // a newcomer learns only its k XOR-closest members, k from the client's maxPeers
+};
+
+struct Config {
+    std::string host = "127.0.0.1";          // HOST: bind address for HTTP and WebSocket
+    std::uint16_t port = 3000;               // PORT: 0 picks a free port (printed on stdout)
+    std::string cors_origin = "*";           // CORS_ORIGIN: Access-Control-Allow-Origin value
+    std::uint32_t max_connections = 10000;   // MAX_CONNECTIONS: WebSocket admission limit, inclusive
+    std::uint32_t max_message_size = 1048576;  // MAX_MESSAGE_SIZE: largest inbound message (bytes, inclusive)
+    std::uint32_t signaling_timeout_ms = 60000;  // SIGNALING_TIMEOUT: close a socket silent this long
+    std::uint32_t ping_interval_ms = 20000;  // PING_INTERVAL: ping a socket silent this long
+    std::uint32_t probe_timeout_ms = 5000;   // PROBE_TIMEOUT: a duplicate-id holder must answer a ping within this
+    std::string environment = "development"; // NODE_ENV: environment name; "production" logs less
+    DiscoveryMode discovery = DiscoveryMode::all;  // DISCOVERY_MODE: all | bounded
+    std::uint32_t discovery_max_peers = 32;  // DISCOVERY_MAX_PEERS: cap on a client's maxPeers in bounded mode
+    std::uint32_t max_announce_data = 4096;  // MAX_ANNOUNCE_DATA: largest announce `data` object (JSON bytes)
+    std::uint32_t max_namespace_name = 256;  // longest networkName (bytes, after JSON unescaping)
+    std::uint32_t max_send_queue = 4u << 20; // MAX_SEND_QUEUE: bytes queued to one socket before it is closed
+    std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
+};
+
+}  // namespace pigeonhub

@@ -1,0 +1,264 @@
+#include "api/rest_api.h"
+
+#include <charconv>
+#include <ctime>
+
+#include "net/ws_handshake.h"
+#include "pigeonhub/peer_id.h"
+#include "pigeonhub/version.h"
+#include "util/json_writer.h"
+#include "util/process_stats.h"
+
+namespace pigeonhub {
+namespace {
+
+constexpr std::size_t kDefaultPageSize = 100;
+constexpr std::size_t kMaxPageSize = 1000;
+
+HttpReply json_reply(int status, std::string body) {
+    HttpReply r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+HttpReply error_reply(int status, std::string_view message, std::string_view path) {
+    JsonWriter w;
+    w.begin_object().field("error", message).field("path", path).end_object();
+    return json_reply(status, w.take());
+}
+
+std::size_t query_size(std::string_view target, std::string_view name, std::size_t fallback, std::size_t max) {
+    auto v = query_param(target, name);
+    if (!v) return fallback;
+    std::size_t n = 0;
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc{} || p != v->data() + v->size()) return fallback;
+    return n > max ? max : n;
+}
+
+void write_memory(JsonWriter& w) {
+    MemoryStats m = read_memory_stats();
+    w.key("memory").begin_object()
+        .field("rss", m.rss)
+        .field("peakRss", m.peak_rss)
+        .field("heapTotal", m.heap_total)
+        .field("heapUsed", m.heap_used)
+        .end_object();
+}
+
+}  // namespace
+
+std::string iso_time(std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+    return buf;
+}
+
+RestApi::RestApi(const Config& config, const Router& router, const TransportStats& transport, const HubInfo& info)
+    : config_(config), router_(router), transport_(transport), info_(info) {}
+
+HttpReply RestApi::handle(std::string_view method, std::string_view target, std::int64_t now) const {
+    const std::string_view path = target_path(target);
+    struct Route {
+        std::string_view path;
+        int id;
+    };
+    static constexpr Route kRoutes[] = {{"/", 0},     {"/health", 1},          {"/hubs", 2}, {"/signaling", 3},
+                                        {"/peers", 4}, {"/generate-peer-id", 5}, {"/stats", 6}};
+    int id = -1;
+    for (const auto& r : kRoutes)
+        if (r.path == path) id = r.id;
+    if (id < 0) return error_reply(404, "Not found", path);
+    if (method != "GET" && method != "HEAD") {
+        HttpReply r = error_reply(405, "Method not allowed", path);
+        r.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
+        return r;
+    }
+    switch (id) {
+    case 0: return home();
+    case 1: return health(now);
+    case 2: return hubs(now);
+    case 3: return signaling(now);
+    case 4: return peers(target);
+    case 5: return generate_peer_id();
+    default: return stats(now);
+    }
+}
+
+HttpReply RestApi::home() const {
+    HttpReply r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string("<!doctype html><html><head><title>PigeonHub</title></head><body>"
+                         "<h1>PigeonHub signaling hub</h1>"
+                         "<p>pigeonhubd ") + version() +
+             ": a PeerPigeon-compatible WebRTC signaling hub. Connect a PeerPigeon client to "
+             "<code>ws://&lt;this host&gt;/?peerId=&lt;40 hex&gt;</code>.</p>"
+             "<p>Endpoints: <a href=\"/health\">/health</a>, <a href=\"/stats\">/stats</a>, "
+             "<a href=\"/signaling\">/signaling</a>, <a href=\"/peers\">/peers</a>, <a href=\"/hubs\">/hubs</a>, "
+             "<a href=\"/generate-peer-id\">/generate-peer-id</a>.</p></body></html>\n";
+    return r;
+}
+
+HttpReply RestApi::health(std::int64_t now) const {
+    JsonWriter w;
+    w.begin_object()
+        .field("status", info_.ready ? "healthy" : "unhealthy")
+        .field("nodeId", std::string_view(info_.node_id))
+        .field("uptime", now - info_.started_at_ms)
+        .field("connected", info_.ready)
+        // The DHT mesh is not part of this build yet: a single hub serves alone and is ready without it.
+        .field("dhtReady", false)
+        .field("signalDirReady", info_.ready)
+        .field("connections", router_.connections())
+        .field("isHub", true)
+        .field("peers", router_.announced_peers())
+        .field("hubs", 1)
+        .field("networks", router_.namespaces())
+        .field("environment", std::string_view(config_.environment))
+        .field("version", version())
+        .field("timestamp", std::string_view(iso_time(now)));
+    write_memory(w);
+    w.end_object();
+    return json_reply(info_.ready ? 200 : 503, w.take());
+}
+
+HttpReply RestApi::hubs(std::int64_t now) const {
+    JsonWriter w;
+    w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", 1);
+    w.key("hubs").begin_array().begin_object()
+        .field("hubId", std::string_view(info_.node_id))
+        .field("self", true)
+        .field("version", version())
+        .field("connections", router_.connections())
+        .field("capacity", config_.max_connections)
+        .field("startedAt", std::string_view(iso_time(info_.started_at_ms)))
+        .end_object().end_array();
+    w.end_object();
+    return json_reply(200, w.take());
+}
+
+HttpReply RestApi::signaling(std::int64_t now) const {
+    const SignalingStats& s = router_.stats();
+    JsonWriter w;
+    w.begin_object()
+        .field("timestamp", std::string_view(iso_time(now)))
+        .field("connections", router_.connections())
+        .field("peers", router_.announced_peers())
+        .field("networks", router_.namespaces())
+        .field("discoveryMode", config_.discovery == DiscoveryMode::all ? "all" : "bounded");
+    w.key("peersByNetwork").begin_object();
+    for (const auto& [name, count] : router_.largest_namespaces(100)) w.field(name, static_cast<std::uint64_t>(count));
+    w.end_object();
+    w.key("received").begin_object();
+    for (std::size_t i = 0; i < SignalingStats::kTypes; ++i)
+        if (s.received[i]) w.field(message_type_name(static_cast<MessageType>(i)), s.received[i]);
+    w.end_object();
+    w.key("relayed").begin_object();
+    for (std::size_t i = 0; i < SignalingStats::kTypes; ++i)
+        if (s.relayed[i]) w.field(message_type_name(static_cast<MessageType>(i)), s.relayed[i]);
+    w.end_object();
+    w.key("dropped").begin_object();
+    for (std::size_t i = 0; i < SignalingStats::kDrops; ++i)
+        w.field(drop_reason_name(static_cast<DropReason>(i)), s.dropped[i]);
+    w.end_object();
+    w.field("peerDiscoveredSent", s.discovered_sent)
+        .field("peerDisconnectedSent", s.disconnected_sent)
+        .field("errorsSent", s.errors_sent)
+        .field("invalidJson", s.invalid_json);
+    w.end_object();
+    return json_reply(200, w.take());
+}
+
+HttpReply RestApi::generate_peer_id() const {
+    JsonWriter w;
+    w.begin_object().field("peerId", std::string_view(pigeonhub::generate_peer_id())).end_object();
+    return json_reply(200, w.take());
+}
+
+HttpReply RestApi::peers(std::string_view target) const {
+    auto network = query_param(target, "network");
+    const std::size_t offset = query_size(target, "offset", 0, SIZE_MAX);
+    const std::size_t limit = query_size(target, "limit", kDefaultPageSize, kMaxPageSize);
+    std::size_t total = 0;
+    auto list = router_.list_peers(network ? std::string_view(*network) : std::string_view(), network.has_value(),
+                                   offset, limit, &total);
+    JsonWriter w;
+    w.begin_object().field("total", static_cast<std::uint64_t>(total))
+        .field("offset", static_cast<std::uint64_t>(offset))
+        .field("limit", static_cast<std::uint64_t>(limit));
+    if (network) w.field("network", std::string_view(*network));
+    w.key("peers").begin_array();
+    for (const auto& p : list) {
+        w.begin_object()
+            .field("peerId", p.peer_id)
+            .field("networkName", p.network)
+            .field("connectedAt", std::string_view(iso_time(p.connected_at_ms)))
+            .field("announcedAt", std::string_view(iso_time(p.announced_at_ms)))
+            .end_object();
+    }
+    w.end_array().end_object();
+    return json_reply(200, w.take());
+}
+
+HttpReply RestApi::stats(std::int64_t now) const {
+    const SignalingStats& s = router_.stats();
+    const TransportStats& t = transport_;
+    std::uint64_t received = 0, relayed = 0;
+    for (auto v : s.received) received += v;
+    for (auto v : s.relayed) relayed += v;
+    JsonWriter w;
+    w.begin_object()
+        .field("isRunning", info_.ready)
+        .field("isHub", true)
+        .field("hubPeerId", std::string_view(info_.node_id))
+        .field("version", version())
+        .field("environment", std::string_view(config_.environment))
+        .field("host", std::string_view(config_.host))
+        .field("port", static_cast<unsigned>(info_.port))
+        .field("uptime", now - info_.started_at_ms)
+        .field("connections", router_.connections())
+        .field("peers", router_.announced_peers())
+        .field("networks", router_.namespaces())
+        .field("hubs", 1)
+        .field("maxConnections", config_.max_connections)
+        .field("maxMessageSize", config_.max_message_size);
+    w.key("messages").begin_object()
+        .field("received", received)
+        .field("relayed", relayed)
+        .field("invalidJson", s.invalid_json)
+        .field("errorsSent", s.errors_sent)
+        .field("peerDiscoveredSent", s.discovered_sent)
+        .field("peerDisconnectedSent", s.disconnected_sent)
+        .end_object();
+    w.key("admission").begin_object()
+        .field("accepted", s.admitted)
+        .field("invalidPeerId", s.rejected_invalid_id)
+        .field("duplicate", s.rejected_duplicate)
+        .field("full", s.rejected_full)
+        .end_object();
+    w.key("transport").begin_object()
+        .field("sockets", t.sessions)
+        .field("upgrades", t.upgrades)
+        .field("bytesIn", t.bytes_in)
+        .field("bytesOut", t.bytes_out)
+        .field("messagesIn", t.messages_in)
+        .field("messagesOut", t.messages_out)
+        .field("pingsSent", t.pings_sent)
+        .field("closedTooBig", t.closed_too_big)
+        .field("closedProtocolError", t.closed_protocol)
+        .field("closedInvalidUtf8", t.closed_bad_utf8)
+        .field("closedIdle", t.closed_idle)
+        .field("closedProbe", t.closed_probe)
+        .field("closedSendQueueOverflow", t.closed_overflow)
+        .end_object();
+    write_memory(w);
+    w.end_object();
+    return json_reply(200, w.take());
+}
+
+}  // namespace pigeonhub

@@ -1,0 +1,58 @@
+// The REST endpoints (/health, /hubs, /signaling, /generate-peer-id, /peers, /stats, /): request path and
+// query in, status and JSON body out. No sockets: the HTTP server adapts requests to this, and unit tests
+// call it directly. Runs on the hub's io thread (it reads Router and transport state without locks).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/transport_stats.h"
+#include "pigeonhub/config.h"
+#include "signaling/router.h"
+
+namespace pigeonhub {
+
+struct HttpReply {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow, ...)
+};
+
+// What the REST layer knows about the hub besides the router.
+struct HubInfo {
+    std::string node_id;          // this hub's id (40 hex)
+    std::int64_t started_at_ms = 0;
+    std::uint16_t port = 0;       // bound port, once listening
+    bool ready = false;           // listening and not shutting down
+};
+
+class RestApi {
+public:
+    RestApi(const Config& config, const Router& router, const TransportStats& transport, const HubInfo& info);
+
+    // `method` is the HTTP method, `target` the request target (path plus optional query).
+    HttpReply handle(std::string_view method, std::string_view target, std::int64_t now_ms) const;
+
+private:
+    HttpReply health(std::int64_t now) const;
+    HttpReply hubs(std::int64_t now) const;
+    HttpReply signaling(std::int64_t now) const;
+    HttpReply generate_peer_id() const;
+    HttpReply peers(std::string_view target) const;
+    HttpReply stats(std::int64_t now) const;
+    HttpReply home() const;
+
+    const Config& config_;
+    const Router& router_;
+    const TransportStats& transport_;
+    const HubInfo& info_;
+};
+
+// ISO-8601 UTC with milliseconds, as JavaScript's Date.toISOString().
+std::string iso_time(std::int64_t ms);
+
+}  // namespace pigeonhub

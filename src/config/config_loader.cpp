@@ -1,0 +1,147 @@
+#include "config/config_loader.h"
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+namespace pigeonhub {
+namespace {
+
+using Setter = bool (*)(Config&, std::string_view);
+
+struct Option {
+    const char* env;   // environment variable, or nullptr
+    const char* flag;  // long flag without the leading dashes
+    const char* arg;   // what the value looks like
+    const char* help;
+    Setter set;
+};
+
+template <typename T>
+bool parse_uint(std::string_view s, T& out, std::uint64_t min, std::uint64_t max) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v < min || v > max) return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+
+const Option kOptions[] = {
+    {"PORT", "port", "N", "TCP port for HTTP and WebSocket (0 = any free port, printed on stdout)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.port, 0, 65535); }},
+    {"HOST", "host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)",
+     [](Config& c, std::string_view v) { c.host = v; return !v.empty(); }},
+    {"CORS_ORIGIN", "cors-origin", "ORIGIN", "Access-Control-Allow-Origin value (default *)",
+     [](Config& c, std::string_view v) { c.cors_origin = v; return !v.empty(); }},
+    {"MAX_CONNECTIONS", "max-connections", "N", "WebSocket connections admitted, inclusive (default 10000)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_connections, 1, 10000000); }},
+    {"MAX_MESSAGE_SIZE", "max-message-size", "BYTES", "largest inbound message, inclusive (default 1048576)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_message_size, 128, 64u << 20); }},
+    {"SIGNALING_TIMEOUT", "signaling-timeout", "MS", "close a socket that sent nothing for this long (default 60000)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling_timeout_ms, 100, kU32); }},
+    {"PING_INTERVAL", "ping-interval", "MS", "ping a socket that sent nothing for this long (default 20000)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.ping_interval_ms, 50, kU32); }},
+    {"PROBE_TIMEOUT", "probe-timeout", "MS",
+     "a socket holding an id that another connection asks for must answer a ping within this (default 5000)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.probe_timeout_ms, 50, kU32); }},
+    {"NODE_ENV", "env", "NAME", "environment name (default development; production logs less)",
+     [](Config& c, std::string_view v) { c.environment = v; return !v.empty(); }},
+    {"DISCOVERY_MODE", "discovery", "all|bounded", "who learns about whom on announce (default all)",
+     [](Config& c, std::string_view v) {
+         if (v == "all") c.discovery = DiscoveryMode::all;
+         else if (v == "bounded") c.discovery = DiscoveryMode::bounded;
+         else return false;
+         return true;
+     }},
+    {"DISCOVERY_MAX_PEERS", "discovery-max-peers", "N", "bounded mode: cap on a client's maxPeers (default 32)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.discovery_max_peers, 1, 100000); }},
+    {"MAX_ANNOUNCE_DATA", "max-announce-data", "BYTES", "largest announce data object (default 4096)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_announce_data, 2, 1u << 20); }},
+    {"MAX_SEND_QUEUE", "max-send-queue", "BYTES",
+     "bytes queued to one slow socket before it is closed (default 4194304)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_send_queue, 4096, 1u << 30); }},
+};
+
+const Option* find_flag(std::string_view name) {
+    for (const auto& o : kOptions)
+        if (name == o.flag) return &o;
+    return nullptr;
+}
+
+ConfigLoadResult fail(std::string msg) {
+    ConfigLoadResult r;
+    r.action = ConfigLoadResult::Action::error;
+    r.message = std::move(msg);
+    return r;
+}
+
+}  // namespace
+
+ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup& env) {
+    ConfigLoadResult result;
+    Config& c = result.config;
+    if (env) {
+        for (const auto& o : kOptions) {
+            if (!o.env) continue;
+            const char* v = env(o.env);
+            if (!v) continue;
+            if (!o.set(c, v))
+                return fail(std::string("invalid value for ") + o.env + ": '" + v + "'");
+        }
+    }
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "-h" || a == "--help") {
+            result.action = ConfigLoadResult::Action::help;
+            result.message = config_usage();
+            return result;
+        }
+        if (a == "-V" || a == "--version") {
+            result.action = ConfigLoadResult::Action::version;
+            return result;
+        }
+        if (a.substr(0, 2) != "--") return fail("unexpected argument '" + std::string(a) + "' (see --help)");
+        a.remove_prefix(2);
+        std::string_view name = a, value;
+        bool has_value = false;
+        if (auto eq = a.find('='); eq != std::string_view::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            has_value = true;
+        }
+        const Option* o = find_flag(name);
+        if (!o) return fail("unknown option '--" + std::string(name) + "' (see --help)");
+        if (!has_value) {
+            if (i + 1 >= argc) return fail("option '--" + std::string(name) + "' needs a value");
+            value = argv[++i];
+        }
+        if (!o->set(c, value))
+            return fail("invalid value for --" + std::string(name) + ": '" + std::string(value) + "'");
+    }
+    if (c.ping_interval_ms >= c.signaling_timeout_ms)
+        c.ping_interval_ms = c.signaling_timeout_ms / 2 > 50 ? c.signaling_timeout_ms / 2 : 50;
+    return result;
+}
+
+std::string config_usage() {
+    std::string s =
+        "Usage: pigeonhubd [options]\n"
+        "PeerPigeon-compatible WebRTC signaling hub (HTTP + WebSocket on one port).\n"
+        "Every option can also be set by its environment variable; flags win.\n\n";
+    for (const auto& o : kOptions) {
+        std::string left = std::string("  --") + o.flag + " " + o.arg;
+        if (left.size() < 32) left.resize(32, ' ');
+        s += left + o.help;
+        if (o.env) s += std::string(" [") + o.env + "]";
+        s += "\n";
+    }
+    s += "  -h, --help                    show this text\n"
+         "  -V, --version                 print the version\n";
+    return s;
+}
+
+}  // namespace pigeonhub

@@ -1,0 +1,82 @@
+// The set of WebSocket sessions of one hub, and the Outbox the Router writes to.
+//
+// Owns: every WsSession (by position and by router slot), the shared read buffer, the liveness timer and
+// the batching of writes (a send marks a session dirty; one posted task flushes all dirty sessions, so the
+// frames produced by one burst of input leave in one vectored write per socket).
+// Threading: single-threaded; everything runs on the io_context given to the constructor, which must be run
+// by exactly one thread.
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/transport_stats.h"
+#include "pigeonhub/config.h"
+#include "signaling/outbox.h"
+#include "signaling/router.h"
+
+namespace pigeonhub {
+
+class WsSession;
+
+class SessionHub final : public Outbox {
+public:
+    SessionHub(asio::io_context& io, const Config& config, Router& router);
+    ~SessionHub() override;
+
+    // Takes over a socket whose upgrade request was accepted: sends `response` (the 101), then admits
+    // `peer_id` through the router (or closes with 1008 and the router's reason).
+    void accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id);
+    // Starts the liveness timer.
+    void start();
+    // Closes every session with 1001 "Server shutting down"; calls `done` once all are gone or after
+    // `grace_ms`.
+    void shutdown(std::int64_t grace_ms, std::function<void()> done);
+
+    // Outbox
+    void send(Slot to, OutFrame frame) override;
+    void probe(Slot slot) override;
+
+    const TransportStats& stats() const noexcept { return stats_; }
+    const Config& config() const noexcept { return config_; }
+    std::int64_t now_ms() const;
+
+private:
+    friend class WsSession;
+    // Called by sessions.
+    void session_message(WsSession& s, std::string_view payload);
+    void session_detached(WsSession& s);
+    void session_finalized(WsSession& s);
+    void mark_dirty(WsSession& s);
+    char* read_buffer() noexcept { return read_buffer_.data(); }
+    std::size_t read_buffer_size() const noexcept { return read_buffer_.size(); }
+    TransportStats& mutable_stats() noexcept { return stats_; }
+
+    void flush_dirty();
+    void arm_tick();
+    void on_tick();
+    void check_shutdown_done();
+
+    asio::io_context& io_;
+    Config config_;
+    Router& router_;
+    TransportStats stats_;
+    std::vector<std::shared_ptr<WsSession>> sessions_;
+    std::vector<WsSession*> by_slot_;
+    std::vector<std::shared_ptr<WsSession>> dirty_;
+    std::vector<std::shared_ptr<WsSession>> graveyard_;
+    bool flush_posted_ = false;
+    std::vector<char> read_buffer_;
+    asio::steady_timer tick_timer_;
+    std::int64_t tick_ms_;
+    bool stopping_ = false;
+    std::function<void()> shutdown_done_;
+    asio::steady_timer shutdown_timer_;
+};
+
+}  // namespace pigeonhub

@@ -1,0 +1,24 @@
+// Counters kept by the WebSocket transport (SessionHub). Plain values read on the io thread.
+#pragma once
+
+#include <cstdint>
+
+namespace pigeonhub {
+
+struct TransportStats {
+    std::uint64_t sessions = 0;            // open WebSocket sockets (admitted or being closed)
+    std::uint64_t upgrades = 0;            // 101 responses sent
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::uint64_t messages_in = 0;         // complete data messages received
+    std::uint64_t messages_out = 0;        // data messages queued
+    std::uint64_t closed_too_big = 0;      // 1009
+    std::uint64_t closed_protocol = 0;     // 1002
+    std::uint64_t closed_bad_utf8 = 0;     // 1007
+    std::uint64_t closed_idle = 0;         // idle timeout
+    std::uint64_t closed_probe = 0;        // silent after a duplicate-id probe
+    std::uint64_t closed_overflow = 0;     // send queue over MAX_SEND_QUEUE
+    std::uint64_t pings_sent = 0;
+};
+
+}  // namespace pigeonhub

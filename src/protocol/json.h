@@ -1,0 +1,68 @@
+// A small, strict JSON (RFC 8259) validator and scanner for the signaling hot path.
+//
+// Messages are validated once, then only the top-level fields the hub needs are located; every other value
+// (notably `data`, which carries SDP) is forwarded as the exact bytes the client sent. Strings must be valid
+// UTF-8 and nesting is limited to kMaxDepth. Pure functions, no allocation except in decode/escape helpers.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace pigeonhub::json {
+
+inline constexpr int kMaxDepth = 64;
+
+enum class Kind : unsigned char { null, boolean_false, boolean_true, number, string, array, object };
+
+struct Value {
+    Kind kind = Kind::null;
+    std::string_view raw;  // the exact text of the value (a string includes its quotes)
+};
+
+// True if `text` is exactly one JSON value, optionally surrounded by whitespace. On success *out (if given)
+// describes the value, without the surrounding whitespace.
+bool validate(std::string_view text, Value* out = nullptr) noexcept;
+
+// Calls fn(key_token, value) for each member of `object` (the raw text of a *validated* object).
+// key_token is the raw key string including quotes; decode it with string_equals/decode_string.
+template <typename Fn>
+void for_each_member(std::string_view object, Fn&& fn);
+
+// Compares a raw string token (with quotes, validated) to plain text, decoding escapes if needed.
+bool string_equals(std::string_view token, std::string_view text) noexcept;
+
+// Decodes a raw string token (with quotes, validated) into UTF-8. Lone surrogate escapes become U+FFFD.
+void decode_string(std::string_view token, std::string& out);
+
+// Appends `text` (UTF-8) as a JSON string literal with quotes.
+void append_quoted(std::string& out, std::string_view text);
+
+// --- implementation details used by the template above ---
+namespace detail {
+const char* skip_ws(const char* p, const char* end) noexcept;
+// Skips one value of already-validated text starting at p (no whitespace); returns the end and its kind.
+const char* skip_value(const char* p, const char* end, Kind* kind) noexcept;
+}  // namespace detail
+
+template <typename Fn>
+void for_each_member(std::string_view object, Fn&& fn) {
+    const char* p = object.data();
+    const char* end = p + object.size();
+    p = detail::skip_ws(p + 1, end);  // past '{'
+    if (p < end && *p == '}') return;
+    while (p < end) {
+        Kind k;
+        const char* key_end = detail::skip_value(p, end, &k);
+        std::string_view key(p, static_cast<std::size_t>(key_end - p));
+        p = detail::skip_ws(key_end, end);
+        p = detail::skip_ws(p + 1, end);  // past ':'
+        const char* v_end = detail::skip_value(p, end, &k);
+        fn(key, Value{k, std::string_view(p, static_cast<std::size_t>(v_end - p))});
+        p = detail::skip_ws(v_end, end);
+        if (p >= end || *p == '}') return;
+        p = detail::skip_ws(p + 1, end);  // past ','
+    }
+}
+
+}  // namespace pigeonhub::json

@@ -1,0 +1,331 @@
+#include "signaling/router.h"
+
+#include <algorithm>
+
+#include "pigeonhub/peer_id.h"
+#include "protocol/json.h"
+
+namespace pigeonhub {
+namespace {
+
+constexpr std::string_view kGlobalJson = "\"global\"";
+
+// Bumps a per-type counter.
+template <typename Array, typename Enum>
+void bump(Array& a, Enum e) {
+    ++a[static_cast<std::size_t>(e)];
+}
+
+}  // namespace
+
+Router::Router(const Config& config) : config_(config) {}
+
+AdmitResult Router::admit(std::string_view peer_id, Outbox& out, std::int64_t now_ms) {
+    AdmitResult r;
+    if (!is_valid_peer_id(peer_id)) {
+        ++stats_.rejected_invalid_id;
+        r.close_code = 1008;
+        r.reason = "Invalid peerId format";
+        return r;
+    }
+    if (auto it = by_id_.find(peer_id); it != by_id_.end()) {
+        ++stats_.rejected_duplicate;
+        out.probe(it->second);
+        r.close_code = 1008;
+        r.reason = "Peer already connected";
+        return r;
+    }
+    if (live_ >= config_.max_connections) {
+        ++stats_.rejected_full;
+        r.close_code = 1008;
+        r.reason = "Maximum connections reached";
+        return r;
+    }
+    Slot slot;
+    if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        slot = static_cast<Slot>(peers_.size());
+        peers_.emplace_back();
+    }
+    Peer& p = peers_[slot];
+    p.live = true;
+    p.id.assign(peer_id);
+    p.key = PeerKey::from_hex(peer_id);
+    p.ns = kNoNamespace;
+    p.discovered_head.reset();
+    p.connected_at = now_ms;
+    p.announced_at = 0;
+    by_id_.emplace(p.id, slot);
+    ++live_;
+    ++stats_.admitted;
+    r.accepted = true;
+    r.slot = slot;
+    return r;
+}
+
+void Router::greet(Slot slot, Outbox& out, std::int64_t now_ms) {
+    out.send(slot, OutFrame(share(outbound::connected(peers_[slot].id, now_ms))));
+}
+
+void Router::on_message(Slot slot, std::string_view text, Outbox& out, std::int64_t now) {
+    if (slot >= peers_.size() || !peers_[slot].live) return;
+    InboundMessage msg;
+    switch (parse_inbound(text, msg)) {
+    case ParseStatus::invalid_json:
+        ++stats_.invalid_json;
+        return;
+    case ParseStatus::not_object:
+        bump(stats_.received, MessageType::unknown);
+        send_error(slot, outbound::unroutable_text(msg.type_label), out, now);
+        return;
+    case ParseStatus::ok:
+        break;
+    }
+    bump(stats_.received, msg.type);
+    switch (msg.type) {
+    case MessageType::announce: handle_announce(slot, msg, out, now); return;
+    case MessageType::goodbye: handle_goodbye(slot, msg, out, now); return;
+    case MessageType::offer:
+    case MessageType::answer:
+    case MessageType::ice_candidate:
+    case MessageType::connection_rejected:
+    case MessageType::renegotiation_offer:
+    case MessageType::renegotiation_answer: handle_signal(slot, msg, out, now); return;
+    case MessageType::ping: out.send(slot, OutFrame(share(outbound::pong(peers_[slot].id, now)))); return;
+    case MessageType::cleanup:
+    case MessageType::cleanup_all: return;  // accepted; clients do not expect a reply
+    case MessageType::peer_discovered:
+        send_error(slot, "'peer-discovered' messages are accepted only from hubs", out, now);
+        return;
+    case MessageType::unknown:
+    case MessageType::count_: break;
+    }
+    send_error(slot, outbound::unroutable_text(msg.type_label), out, now);
+}
+
+void Router::on_disconnect(Slot slot, Outbox& out, std::int64_t now, bool notify) {
+    if (slot >= peers_.size() || !peers_[slot].live) return;
+    Peer& p = peers_[slot];
+    if (p.ns != kNoNamespace) leave_namespace(slot, out, now, notify);
+    if (auto it = by_id_.find(std::string_view(p.id)); it != by_id_.end() && it->second == slot) by_id_.erase(it);
+    p.live = false;
+    p.id.clear();
+    p.id.shrink_to_fit();
+    --live_;
+    free_slots_.push_back(slot);
+}
+
+void Router::send_error(Slot slot, std::string_view text, Outbox& out, std::int64_t now) {
+    ++stats_.errors_sent;
+    out.send(slot, OutFrame(share(outbound::error(text, now))));
+}
+
+void Router::send_targeted(Slot to, const SharedText& head, Outbox& out, std::int64_t now) {
+    char buf[OutFrame::kTailCapacity];
+    out.send(to, OutFrame(head, outbound::target_tail(buf, peers_[to].id, now)));
+}
+
+std::string_view Router::effective_namespace(const Peer& p) const {
+    // A connection that never announced counts as `global` for signaling, as in the reference hub.
+    return p.ns == kNoNamespace ? kGlobalNamespace : std::string_view(namespaces_[p.ns].name);
+}
+
+std::uint32_t Router::find_or_create_namespace(std::string_view name) {
+    if (auto it = ns_by_name_.find(name); it != ns_by_name_.end()) return it->second;
+    std::uint32_t idx;
+    if (!free_namespaces_.empty()) {
+        idx = free_namespaces_.back();
+        free_namespaces_.pop_back();
+    } else {
+        idx = static_cast<std::uint32_t>(namespaces_.size());
+        namespaces_.emplace_back();
+    }
+    Namespace& ns = namespaces_[idx];
+    ns.name.assign(name);
+    ns.name_json.clear();
+    json::append_quoted(ns.name_json, name);
+    ns_by_name_.emplace(ns.name, idx);
+    return idx;
+}
+
+void Router::select_members(const Namespace& ns, Slot slot, std::size_t k, std::vector<Slot>& out) const {
+    out.clear();
+    if (config_.discovery == DiscoveryMode::all) {
+        out.reserve(ns.members.size());
+        for (const auto& e : ns.members.entries())
+            if (e.slot != slot) out.push_back(e.slot);
+        return;
+    }
+    ns.members.closest(peers_[slot].key, k, slot, out);
+}
+
+void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
+    std::string_view name = kGlobalNamespace;
+    if (msg.network_kind == NetworkField::invalid ||
+        (msg.network_kind == NetworkField::named && msg.network.size() > config_.max_namespace_name)) {
+        send_error(slot, "Invalid networkName", out, now);
+        return;
+    }
+    if (msg.network_kind == NetworkField::named) name = msg.network;
+    if (name == kHubMeshNamespace) {
+        send_error(slot, "Namespace 'pigeonhub-mesh' is reserved for hubs", out, now);
+        return;
+    }
+    std::string_view data_object;
+    if (msg.has_data && msg.data.kind != json::Kind::null) {
+        if (msg.data.kind != json::Kind::object) {
+            send_error(slot, "Invalid announce data", out, now);
+            return;
+        }
+        if (msg.data.raw.size() > config_.max_announce_data) {
+            send_error(slot, "Announce data too large", out, now);
+            return;
+        }
+        data_object = msg.data.raw;
+    }
+
+    std::size_t k = config_.discovery_max_peers;
+    if (config_.discovery == DiscoveryMode::bounded) {
+        std::size_t wanted = msg.max_peers < 0 ? 3 : static_cast<std::size_t>(msg.max_peers);
+        k = std::clamp<std::size_t>(wanted, 1, config_.discovery_max_peers);
+    }
+
+    Peer& self = peers_[slot];
+    const bool same_namespace = self.ns != kNoNamespace && namespaces_[self.ns].name == name;
+    if (!same_namespace && self.ns != kNoNamespace) leave_namespace(slot, out, now);
+
+    std::uint32_t ns_idx = same_namespace ? self.ns : find_or_create_namespace(name);
+    Namespace& ns = namespaces_[ns_idx];
+    SharedText head = share(outbound::discovered_head(outbound::discovery_data(self.id, data_object), ns.name_json));
+    const bool notify_members = !same_namespace || *head != *self.discovered_head;
+
+    select_members(ns, slot, k, scratch_);
+    if (notify_members) {
+        for (Slot m : scratch_) send_targeted(m, head, out, now);
+        stats_.discovered_sent += scratch_.size();
+    }
+    for (Slot m : scratch_) send_targeted(slot, peers_[m].discovered_head, out, now);
+    stats_.discovered_sent += scratch_.size();
+
+    if (!same_namespace) {
+        ns.members.add(self.key, slot);
+        self.ns = ns_idx;
+        ++announced_;
+    }
+    self.discovered_head = std::move(head);
+    self.announced_at = now;
+}
+
+void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
+    if (!msg.has_target) {
+        bump(stats_.dropped, DropReason::missing_target);
+        return;
+    }
+    if (msg.network_kind == NetworkField::invalid) {
+        send_error(slot, "Invalid networkName", out, now);
+        return;
+    }
+    auto it = by_id_.find(std::string_view(msg.target));
+    if (it == by_id_.end()) {
+        bump(stats_.dropped, DropReason::unknown_target);
+        return;
+    }
+    const Peer& sender = peers_[slot];
+    const Peer& target = peers_[it->second];
+    std::string_view sender_ns = effective_namespace(sender);
+    std::string_view claimed = msg.network_kind == NetworkField::named ? std::string_view(msg.network)
+                                                                        : kGlobalNamespace;
+    if (sender_ns != effective_namespace(target) || claimed != sender_ns) {
+        bump(stats_.dropped, DropReason::namespace_mismatch);
+        return;
+    }
+    std::string_view ns_json = sender.ns == kNoNamespace ? kGlobalJson : std::string_view(namespaces_[sender.ns].name_json);
+    std::string_view data = msg.has_data ? msg.data.raw : std::string_view();
+    out.send(it->second, OutFrame(share(outbound::signal(message_type_name(msg.type), data, sender.id, target.id,
+                                                         ns_json, now))));
+    bump(stats_.relayed, msg.type);
+}
+
+void Router::handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
+    Peer& self = peers_[slot];
+    if (self.ns == kNoNamespace) return;
+    const Namespace& ns = namespaces_[self.ns];
+    scratch_.clear();
+    ns.members.closest(self.key, config_.goodbye_fanout, slot, scratch_);
+    if (!scratch_.empty()) {
+        std::string_view data = msg.has_data ? msg.data.raw : std::string_view();
+        SharedText text = share(outbound::goodbye(data, self.id, ns.name_json, now));
+        for (Slot m : scratch_) out.send(m, OutFrame(text));
+        stats_.relayed[static_cast<std::size_t>(MessageType::goodbye)] += scratch_.size();
+    }
+    leave_namespace(slot, out, now);
+}
+
+void Router::leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool notify) {
+    Peer& self = peers_[slot];
+    const std::uint32_t idx = self.ns;
+    Namespace& ns = namespaces_[idx];
+    ns.members.remove(self.key, slot);
+    self.ns = kNoNamespace;
+    self.discovered_head.reset();
+    --announced_;
+    if (!ns.members.empty()) {
+        if (!notify) return;
+        // In bounded mode only the k closest hear of the departure (clients ignore peer-disconnected anyway).
+        std::size_t k = config_.discovery == DiscoveryMode::all ? ns.members.size() : config_.discovery_max_peers;
+        select_members(ns, slot, k, scratch_);
+        SharedText head = share(outbound::disconnected_head(self.id, ns.name_json));
+        for (Slot m : scratch_) send_targeted(m, head, out, now);
+        stats_.disconnected_sent += scratch_.size();
+        return;
+    }
+    if (auto it = ns_by_name_.find(std::string_view(ns.name)); it != ns_by_name_.end()) ns_by_name_.erase(it);
+    ns.name.clear();
+    ns.name.shrink_to_fit();
+    ns.name_json.clear();
+    ns.name_json.shrink_to_fit();
+    free_namespaces_.push_back(idx);
+}
+
+std::vector<std::pair<std::string_view, std::size_t>> Router::largest_namespaces(std::size_t limit) const {
+    std::vector<std::pair<std::string_view, std::size_t>> v;
+    v.reserve(ns_by_name_.size());
+    for (const auto& [name, idx] : ns_by_name_) v.emplace_back(namespaces_[idx].name, namespaces_[idx].members.size());
+    std::size_t n = std::min(limit, v.size());
+    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(),
+                      [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+    v.resize(n);
+    return v;
+}
+
+std::vector<PeerInfo> Router::list_peers(std::string_view network, bool filter, std::size_t offset, std::size_t limit,
+                                         std::size_t* total) const {
+    std::vector<PeerInfo> out;
+    auto info = [&](Slot s) {
+        const Peer& p = peers_[s];
+        return PeerInfo{p.id, namespaces_[p.ns].name, p.connected_at, p.announced_at};
+    };
+    if (filter) {
+        auto it = ns_by_name_.find(network);
+        if (it == ns_by_name_.end()) {
+            *total = 0;
+            return out;
+        }
+        const auto& entries = namespaces_[it->second].members.entries();
+        *total = entries.size();
+        for (std::size_t i = offset; i < entries.size() && out.size() < limit; ++i) out.push_back(info(entries[i].slot));
+        return out;
+    }
+    *total = announced_;
+    std::size_t seen = 0;
+    for (Slot s = 0; s < peers_.size() && out.size() < limit; ++s) {
+        if (!peers_[s].live || peers_[s].ns == kNoNamespace) continue;
+        if (seen++ < offset) continue;
+        out.push_back(info(s));
+    }
+    return out;
+}
+
+}  // namespace pigeonhub

@@ -1,0 +1,44 @@
+// Counters kept by the Router. Plain values, read by /signaling and /stats on the owning thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "protocol/inbound.h"
+
+namespace pigeonhub {
+
+enum class DropReason : std::uint8_t {
+    missing_target,      // a signal without a string targetPeerId
+    unknown_target,      // no connection holds targetPeerId
+    namespace_mismatch,  // sender and target in different namespaces, or a claimed networkName that differs
+    count_
+};
+
+struct SignalingStats {
+    static constexpr std::size_t kTypes = static_cast<std::size_t>(MessageType::count_);
+    static constexpr std::size_t kDrops = static_cast<std::size_t>(DropReason::count_);
+
+    std::array<std::uint64_t, kTypes> received{};   // messages received, by type
+    std::array<std::uint64_t, kTypes> relayed{};    // signals and goodbyes delivered to a peer, by type
+    std::array<std::uint64_t, kDrops> dropped{};    // signals not delivered, by reason
+    std::uint64_t invalid_json = 0;                 // messages that were not JSON (ignored)
+    std::uint64_t errors_sent = 0;                  // `error` replies
+    std::uint64_t discovered_sent = 0;              // `peer-discovered` messages
+    std::uint64_t disconnected_sent = 0;            // `peer-disconnected` messages
+    std::uint64_t admitted = 0;                     // connections accepted
+    std::uint64_t rejected_invalid_id = 0;
+    std::uint64_t rejected_duplicate = 0;
+    std::uint64_t rejected_full = 0;
+};
+
+constexpr const char* drop_reason_name(DropReason r) {
+    switch (r) {
+    case DropReason::missing_target: return "missing_target";
+    case DropReason::unknown_target: return "unknown_target";
+    case DropReason::namespace_mismatch: return "namespace_mismatch";
+    default: return "?";
+    }
+}
+
+}  // namespace pigeonhub

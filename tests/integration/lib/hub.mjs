@@ -1,0 +1,131 @@
+// Starts and stops hub processes for the integration tests.
+//
+// startHub() runs the real pigeonhubd binary (env PIGEONHUBD, default build/pigeonhubd) on 127.0.0.1 with
+// PORT=0 and resolves once the hub has printed its port on a line of its own. startReferenceHub() runs the
+// PeerPigeon 1.1.3 JavaScript hub the same way (for side-by-side checks). Every hub is killed by PID when the
+// test process exits, even on failure.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const hubBinary = process.env.PIGEONHUBD || path.join(repoRoot, 'build', 'pigeonhubd');
+
+const live = new Set();
+process.on('exit', () => { for (const p of live) { try { process.kill(p.pid, 'SIGKILL'); } catch {} } });
+
+function waitForPortLine(child, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`hub did not print its port within ${timeoutMs} ms; stderr: ${err}`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      buf += d.toString();
+      const m = buf.match(/^(\d+)\s*$/m);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.stderr.on('data', (d) => { err += d.toString(); if (err.length > 65536) err = err.slice(-65536); });
+    child.on('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`hub exited early (code ${code}, signal ${sig}); stderr: ${err}`)); });
+  });
+}
+
+// Starts pigeonhubd. `env` adds environment variables, `args` adds flags.
+// Returns {pid, port, url, wsUrl(peerId, path), stop(), rssKiB(), child, stderr()}.
+export async function startHub({ env = {}, args = [], timeoutMs = 10000 } = {}) {
+  const child = spawn(hubBinary, args, {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d.toString(); if (stderr.length > 262144) stderr = stderr.slice(-262144); });
+  child.on('exit', () => live.delete(child));
+  const port = await waitForPortLine(child, timeoutMs);
+  return handle(child, port, () => stderr);
+}
+
+// Starts the PeerPigeon 1.1.3 reference hub (server/start.js), never its CLI (it mis-parses --host).
+export async function startReferenceHub({ maxConnections = 5000, timeoutMs = 10000 } = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/peerpigeon/server/start.js')], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MAX_CONNECTIONS: String(maxConnections) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  await waitForHttp(port, timeoutMs);
+  return handle(child, port, () => '');
+}
+
+function handle(child, port, stderr) {
+  return {
+    child,
+    pid: child.pid,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: (peerId, p = '/') => `ws://127.0.0.1:${port}${p}${peerId === undefined ? '' : `?peerId=${peerId}`}`,
+    stderr,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    rssKiB: () => readRssKiB(child.pid),
+    stop: (signal = 'SIGTERM', timeoutMs = 5000) => stopChild(child, signal, timeoutMs),
+  };
+}
+
+export function readRssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = status.match(/^VmRSS:\s+(\d+) kB/m);
+  return m ? Number(m[1]) : NaN;
+}
+
+// Sends `signal`, waits for exit, escalates to SIGKILL after timeoutMs. Resolves {code, signal}.
+export function stopChild(child, signal = 'SIGTERM', timeoutMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch {} }, timeoutMs);
+    child.once('exit', (code, sig) => { clearTimeout(timer); resolve({ code, signal: sig }); });
+    try { child.kill(signal); } catch {}
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.on('error', reject);
+  });
+}
+
+async function waitForHttp(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`reference hub on port ${port} did not answer /health within ${timeoutMs} ms`);
+}
+
+// Random 40-hex peer id (lower case, like real clients).
+export function randomPeerId() {
+  let s = '';
+  for (let i = 0; i < 40; i++) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}
+
+// Polls `predicate` until it returns a truthy value or `timeoutMs` passes (then throws with `what`).
+export async function waitFor(predicate, { timeoutMs = 5000, intervalMs = 10, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await predicate();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,30 @@
+// pigeonhubd: the PigeonHub signaling hub. Reads the configuration, then runs one Hub.
+#include <cstdio>
+#include <cstdlib>
+
+#include "config/config_loader.h"
+#include "hub/hub.h"
+#include "pigeonhub/version.h"
+#include "util/log.h"
+
+int main(int argc, char** argv) {
+    using pigeonhub::ConfigLoadResult;
+    auto loaded = pigeonhub::load_config(argc, argv, [](const char* name) { return std::getenv(name); });
+    switch (loaded.action) {
+    case ConfigLoadResult::Action::help: std::fputs(loaded.message.c_str(), stdout); return 0;
+    case ConfigLoadResult::Action::version: std::printf("pigeonhubd %s\n", pigeonhub::version()); return 0;
+    case ConfigLoadResult::Action::error:
+        std::fprintf(stderr, "pigeonhubd: %s\n", loaded.message.c_str());
+        return 2;
+    case ConfigLoadResult::Action::run: break;
+    }
+    pigeonhub::log::set_level(loaded.config.environment == "production" ? pigeonhub::log::Level::warn
+                                                                         : pigeonhub::log::Level::info);
+    try {
+        pigeonhub::Hub hub(loaded.config);
+        return hub.run();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pigeonhubd: fatal: %s\n", e.what());
+        return 1;
+    }
+}
