@@ -1,0 +1,71 @@
+#include "protocol/json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace pigeonhub;
+
+TEST(Json, AcceptsValidDocuments) {
+    for (std::string_view s : {"{}", "[]", "null", "true", "false", "0", "-0.5e+10", "\"x\"", " { \"a\" : [1, 2, {\"b\": null}] } ",
+                               "{\"s\":\"\\u00e9\\n\\\"\"}", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""}) {
+        EXPECT_TRUE(json::validate(s)) << s;
+    }
+}
+
+TEST(Json, RejectsInvalidDocuments) {
+    for (std::string_view s : {"", "{", "}", "{\"a\"}", "{\"a\":}", "{a:1}", "[1,]", "[1 2]", "01", "1.", "-", "tru", "nul",
+                               "\"abc", "\"\\x\"", "\"\\u12\"", "{\"a\":1}x", "\"\x01\"", "\"\xc3\"", "\"\xed\xa0\x80\"",
+                               "\"\xc0\xaf\"", "\"\xf5\x80\x80\x80\"", "[1]]", "{\"a\":1,}"}) {
+        EXPECT_FALSE(json::validate(s)) << s;
+    }
+}
+
+TEST(Json, NestingIsBounded) {
+    std::string ok(json::kMaxDepth, '['), bad(json::kMaxDepth + 1, '[');
+    ok += std::string(json::kMaxDepth, ']');
+    bad += std::string(json::kMaxDepth + 1, ']');
+    EXPECT_TRUE(json::validate(ok));
+    EXPECT_FALSE(json::validate(bad));
+    EXPECT_FALSE(json::validate(std::string(1 << 20, '[')));  // deep hostile input, no stack overflow
+}
+
+TEST(Json, ValueKindAndRawExtent) {
+    json::Value v;
+    ASSERT_TRUE(json::validate("  {\"a\":1}  ", &v));
+    EXPECT_EQ(v.kind, json::Kind::object);
+    EXPECT_EQ(v.raw, "{\"a\":1}");
+    ASSERT_TRUE(json::validate("[{}]", &v));
+    EXPECT_EQ(v.kind, json::Kind::array);
+}
+
+TEST(Json, IteratesMembersWithRawValues) {
+    std::string doc = R"({ "a" : 1 , "b":{"c":[1,"}"]}, "d\"e":"x"})";
+    ASSERT_TRUE(json::validate(doc));
+    std::vector<std::pair<std::string, std::string>> got;
+    json::for_each_member(doc, [&](std::string_view k, const json::Value& v) { got.emplace_back(k, v.raw); });
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].first, "\"a\"");
+    EXPECT_EQ(got[0].second, "1");
+    EXPECT_EQ(got[1].second, R"({"c":[1,"}"]})");
+    EXPECT_EQ(got[2].first, R"("d\"e")");
+    EXPECT_EQ(got[2].second, "\"x\"");
+}
+
+TEST(Json, DecodesEscapesAndSurrogates) {
+    std::string out;
+    json::decode_string(R"("a\u00e9\ud83d\ude00\n\/")", out);
+    EXPECT_EQ(out, "a\xc3\xa9\xf0\x9f\x98\x80\n/");
+    json::decode_string(R"("\ud800x")", out);  // lone surrogate
+    EXPECT_EQ(out, "\xef\xbf\xbdx");
+    EXPECT_TRUE(json::string_equals(R"("peer\u0049d")", "peerId"));
+    EXPECT_FALSE(json::string_equals(R"("peerid")", "peerId"));
+}
+
+TEST(Json, QuotesForOutput) {
+    std::string out;
+    json::append_quoted(out, "a\"b\\c\n\x01\xc3\xa9");
+    EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+    EXPECT_TRUE(json::validate(out));
+}

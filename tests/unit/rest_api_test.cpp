@@ -1,0 +1,91 @@
+#include "api/rest_api.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/json.h"
+
+using namespace pigeonhub;
+
+namespace {
+
+class NullOutbox : public Outbox {
+public:
+    void send(Slot, OutFrame) override {}
+    void probe(Slot) override {}
+};
+
+class RestApiTest : public ::testing::Test {
+protected:
+    RestApiTest() {
+        info.node_id = std::string(40, 'e');
+        info.started_at_ms = 1000;
+        info.ready = true;
+        for (char c : std::string("abc")) {
+            auto r = router.admit(std::string(40, c), out, 0);
+            router.on_message(r.slot, c == 'c' ? R"({"type":"announce","networkName":"x"})" : R"({"type":"announce"})",
+                              out, 0);
+        }
+    }
+    Config config;
+    Router router{config};
+    TransportStats transport;
+    HubInfo info;
+    NullOutbox out;
+    RestApi api{config, router, transport, info};
+};
+
+}  // namespace
+
+TEST_F(RestApiTest, HealthFieldsAndReadiness) {
+    auto r = api.handle("GET", "/health?probe=1", 5000);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(json::validate(r.body));
+    for (const char* k : {"\"status\":\"healthy\"", "\"nodeId\":\"eeee", "\"uptime\":4000", "\"connections\":3",
+                          "\"peers\":3", "\"networks\":2", "\"dhtReady\":", "\"signalDirReady\":true", "\"memory\":{\"rss\":"})
+        EXPECT_NE(r.body.find(k), std::string::npos) << k;
+    info.ready = false;
+    r = api.handle("GET", "/health", 5000);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("\"status\":\"unhealthy\""), std::string::npos);
+}
+
+TEST_F(RestApiTest, NotFoundAndMethods) {
+    auto r = api.handle("GET", "/nope?x", 0);
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body, R"({"error":"Not found","path":"/nope"})");
+    r = api.handle("POST", "/health", 0);
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(api.handle("HEAD", "/stats", 0).status, 200);
+}
+
+TEST_F(RestApiTest, PeersPagination) {
+    auto r = api.handle("GET", "/peers?limit=2", 0);
+    EXPECT_TRUE(json::validate(r.body));
+    EXPECT_NE(r.body.find("\"total\":3"), std::string::npos);
+    EXPECT_NE(r.body.find("\"limit\":2"), std::string::npos);
+    r = api.handle("GET", "/peers?network=x", 0);
+    EXPECT_NE(r.body.find("\"total\":1"), std::string::npos);
+    EXPECT_NE(r.body.find(std::string(40, 'c')), std::string::npos);
+    r = api.handle("GET", "/peers?limit=999999", 0);
+    EXPECT_NE(r.body.find("\"limit\":1000"), std::string::npos);
+    r = api.handle("GET", "/peers?network=none", 0);
+    EXPECT_NE(r.body.find("\"total\":0"), std::string::npos);
+}
+
+TEST_F(RestApiTest, GeneratePeerIdIsFreshHex) {
+    auto a = api.handle("GET", "/generate-peer-id", 0).body;
+    auto b = api.handle("GET", "/generate-peer-id", 0).body;
+    ASSERT_EQ(a.size(), std::string(R"({"peerId":""})").size() + 40);
+    EXPECT_NE(a, b);
+    for (char c : a.substr(11, 40)) EXPECT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+}
+
+TEST_F(RestApiTest, OtherEndpointsAreValidJson) {
+    for (const char* p : {"/stats", "/signaling", "/hubs"}) {
+        auto r = api.handle("GET", p, 0);
+        EXPECT_EQ(r.status, 200) << p;
+        EXPECT_TRUE(json::validate(r.body)) << p << ": " << r.body;
+    }
+    EXPECT_NE(api.handle("GET", "/signaling", 0).body.find("\"peersByNetwork\":{\"global\":2,\"x\":1}"), std::string::npos);
+    EXPECT_EQ(api.handle("GET", "/", 0).content_type.rfind("text/html", 0), 0u);
+}
