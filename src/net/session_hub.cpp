@@ -28,7 +28,10 @@ SessionHub::SessionHub(asio::io_context& io, const Config& config, Router& route
       shutdown_timer_(io) {}
 
 SessionHub::~SessionHub() {
-    for (auto& s : sessions_) s->abort();
+    stopping_ = true;
+    auto all = std::move(sessions_);  // abort() removes sessions from sessions_
+    sessions_.clear();
+    for (auto& s : all) s->abort();
 }
 
 std::int64_t SessionHub::now_ms() const {

@@ -1,0 +1,81 @@
+#!/bin/sh
+# The two quick-start commands (see README):
+#   tools/dev.sh start   install what is missing, build, run a hub on 127.0.0.1:3000 (HOST/PORT override)
+#   tools/dev.sh test    install what is missing, build, run every test (unit + integration + real client)
+# Works on a fresh Debian 12 machine as root (or with sudo available). Idempotent: a second run installs
+# nothing and rebuilds only what changed.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${BUILD_DIR:-build}
+
+# Debian packages the build and the tests need.
+PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
+libgtest-dev libgmock-dev nodejs npm ca-certificates"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+    missing=""
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        log "installing Debian packages:$missing"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        # shellcheck disable=SC2086
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    fi
+    # Debian 12's npm 9 rejects the "npm:" override in package.json; npm 10 runs on Debian's Node 18.
+    npm_major=$(npm --version | cut -d. -f1)
+    if [ "$npm_major" -lt 10 ]; then
+        log "upgrading npm $(npm --version) to npm 10 (from the npm registry)"
+        as_root npm install -g --no-audit --no-fund npm@10 >/dev/null
+        hash -r 2>/dev/null || true
+    fi
+}
+
+install_node_modules() {
+    # package-lock.json is committed; reinstall only when it changed.
+    if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.pigeonhub-lock 2>/dev/null; then
+        log "installing the JavaScript test drivers (npm ci)"
+        npm ci --no-audit --no-fund --loglevel=error
+        cp package-lock.json node_modules/.pigeonhub-lock
+    fi
+}
+
+build() {
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        log "configuring ($BUILD)"
+        meson setup "$BUILD" --buildtype=debugoptimized >/dev/null
+    fi
+    log "building"
+    meson compile -C "$BUILD" >/dev/null
+    log "built $ROOT/$BUILD/pigeonhubd"
+}
+
+case "${1:-}" in
+start)
+    install_packages
+    build
+    export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-3000}"
+    log "starting pigeonhubd on $HOST:$PORT (Ctrl-C stops it)"
+    exec "$BUILD/pigeonhubd"
+    ;;
+test)
+    install_packages
+    install_node_modules
+    build
+    log "running every test"
+    exec meson test -C "$BUILD" --print-errorlogs --num-processes 1
+    ;;
+*)
+    echo "usage: $0 start|test" >&2
+    exit 2
+    ;;
+esac
