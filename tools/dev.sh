@@ -12,7 +12,7 @@ BUILD=${BUILD_DIR:-build}
 
 # Debian packages the build and the tests need.
 PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
-libgtest-dev libgmock-dev nodejs npm ca-certificates"
+libgtest-dev libgmock-dev ca-certificates"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,6 +25,10 @@ install_packages() {
     for p in $PACKAGES; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
+    # Node and npm only when missing: a machine may already have them from elsewhere (e.g. NodeSource), and
+    # Debian's npm package would conflict with that.
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
     if [ -n "$missing" ]; then
         log "installing Debian packages:$missing"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

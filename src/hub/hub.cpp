@@ -86,7 +86,7 @@ int Hub::run() {
                       p.config.discovery == DiscoveryMode::all ? "all" : "bounded");
         },
         [&p](std::string message) {
-            std::fprintf(stderr, "pigeonhubd: cannot listen on %s\n", message.c_str());
+            std::fprintf(stderr, "pigeonhubd: cannot listen: %s\n", message.c_str());
             p.exit_code = 1;
             p.stopping = true;
             p.signals.cancel();

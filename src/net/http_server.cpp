@@ -111,8 +111,14 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
     asio::error_code ec;
     auto address = asio::ip::make_address(impl->config.host, ec);
     if (ec) {
-        on_error("invalid HOST '" + impl->config.host + "': " + ec.message());
-        return;
+        // A host name (e.g. "localhost"): resolve it once, at startup.
+        asio::ip::tcp::resolver resolver(impl->io);
+        auto results = resolver.resolve(impl->config.host, "", ec);
+        if (ec || results.empty()) {
+            on_error(impl->config.host + ": cannot resolve HOST: " + (ec ? ec.message() : "no address"));
+            return;
+        }
+        address = results.begin()->endpoint().address();
     }
     auto settings = restinio::server_settings_t<HubTraits>{}
                         .address(address)
