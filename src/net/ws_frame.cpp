@@ -40,14 +40,16 @@ bool is_valid_close_code(std::uint16_t code) noexcept {
 std::uint16_t WsReader::feed(char* data, std::size_t n, WsSink& sink) {
     std::uint16_t error = 0;
     bool stop = false;
+    // When the sink stops (a close frame), the bytes after it are kept like any others, so that a later
+    // call neither loses nor replays anything.
     if (pending_.empty()) {
         std::size_t used = parse(data, n, sink, &error, &stop);
-        if (error || stop) return error;
+        if (error) return error;
         if (used < n) pending_.assign(data + used, n - used);
     } else {
         pending_.append(data, n);
         std::size_t used = parse(pending_.data(), pending_.size(), sink, &error, &stop);
-        if (error || stop) return error;
+        if (error) return error;
         pending_.erase(0, used);
     }
     release_if_idle();

@@ -4,7 +4,8 @@
 // Limits enforced by WsReader (the reason restinio's own WebSocket reader is not used, see README):
 // - a data frame whose header declares more than max_message bytes, or fragments that add up to more,
 //   fail with 1009 as soon as the header is read, before any payload is buffered;
-// - buffered bytes never exceed max_message + 14 (one frame) plus the bytes of one read;
+// - between calls it holds at most one reassembled message (<= max_message) plus one incomplete frame
+//   (<= 131 bytes for a control frame, or the rest of max_message for a data frame);
 // - protocol violations fail with 1002, a text message that is not UTF-8 with 1007.
 #pragma once
 

@@ -1,0 +1,63 @@
+// Fuzz target: a script of admissions, messages and disconnects driven through the Router. Every message
+// the router emits must be valid JSON.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "protocol/json.h"
+#include "signaling/router.h"
+
+namespace {
+class CheckingOutbox : public pigeonhub::Outbox {
+public:
+    void send(pigeonhub::Slot, pigeonhub::OutFrame f) override {
+        if (!pigeonhub::json::validate(f.text())) std::abort();
+    }
+    void probe(pigeonhub::Slot) override {}
+};
+const char* const kIds[] = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                            "0123456789abcdef0123456789abcdef01234567", "ffffffffffffffffffffffffffffffffffffffff"};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    pigeonhub::Config config;
+    config.max_connections = 3;
+    config.discovery = size % 2 ? pigeonhub::DiscoveryMode::bounded : pigeonhub::DiscoveryMode::all;
+    pigeonhub::Router router(config);
+    CheckingOutbox out;
+    std::vector<pigeonhub::Slot> live;
+    std::size_t pos = 0;
+    while (pos < size) {
+        const std::uint8_t op = data[pos++];
+        switch (op % 4) {
+        case 0: {
+            auto r = router.admit(kIds[(op >> 2) % 4], out, 1);
+            if (r.accepted) {
+                router.greet(r.slot, out, 1);
+                live.push_back(r.slot);
+            }
+            break;
+        }
+        case 1:
+            if (!live.empty()) {
+                std::size_t i = (op >> 2) % live.size();
+                router.on_disconnect(live[i], out, 2);
+                live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+            break;
+        default: {
+            // The next up-to-255 bytes are one message from a live connection.
+            if (pos >= size || live.empty()) break;
+            const std::size_t declared = data[pos++];
+            const std::size_t len = std::min<std::size_t>(declared, size - pos);
+            std::string msg(reinterpret_cast<const char*>(data + pos), len);
+            pos += len;
+            router.on_message(live[(op >> 2) % live.size()], msg, out, 3);
+        }
+        }
+    }
+    for (auto s : live) router.on_disconnect(s, out, 4);
+    if (router.connections() != 0 || router.namespaces() != 0) std::abort();
+    return 0;
+}
