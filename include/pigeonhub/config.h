@@ -27,6 +27,8 @@ struct Config {
     std::uint32_t max_announce_data = 4096;  // MAX_ANNOUNCE_DATA: largest announce `data` object (JSON bytes)
     std::uint32_t max_namespace_name = 256;  // longest networkName (bytes, after JSON unescaping)
     std::uint32_t max_send_queue = 4u << 20; // MAX_SEND_QUEUE: bytes queued to one socket before it is closed
+    std::uint32_t message_rate = 1000;       // MESSAGE_RATE: messages/s one socket may send (burst 2x); the
+                                             // excess is dropped and counted. 0 = no limit
     std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
 };
 

@@ -249,6 +249,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("messagesIn", t.messages_in)
         .field("messagesOut", t.messages_out)
         .field("pingsSent", t.pings_sent)
+        .field("rateLimited", t.rate_limited)
         .field("closedTooBig", t.closed_too_big)
         .field("closedProtocolError", t.closed_protocol)
         .field("closedInvalidUtf8", t.closed_bad_utf8)

@@ -19,6 +19,7 @@ struct TransportStats {
     std::uint64_t closed_probe = 0;        // silent after a duplicate-id probe
     std::uint64_t closed_overflow = 0;     // send queue over MAX_SEND_QUEUE
     std::uint64_t pings_sent = 0;
+    std::uint64_t rate_limited = 0;        // messages dropped by MESSAGE_RATE
 };
 
 }  // namespace pigeonhub

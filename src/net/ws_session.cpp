@@ -1,5 +1,6 @@
 #include "net/ws_session.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <span>
@@ -109,6 +110,18 @@ void WsSession::on_readable(const asio::error_code& ec) {
 bool WsSession::on_message(std::string_view payload, bool /*binary*/) {
     if (state_ != State::open) return true;
     ++hub_.mutable_stats().messages_in;
+    if (const std::uint32_t rate = hub_.config().message_rate) {
+        // Token bucket: `rate` per second, bursts of 2 * rate.
+        const std::int64_t now = last_rx_ms_;
+        const double cap = 2.0 * rate;
+        tokens_ = tokens_at_ms_ == 0 ? cap : std::min(cap, tokens_ + (now - tokens_at_ms_) * (rate / 1000.0));
+        tokens_at_ms_ = now;
+        if (tokens_ < 1.0) {
+            ++hub_.mutable_stats().rate_limited;
+            return true;
+        }
+        tokens_ -= 1.0;
+    }
     hub_.session_message(*this, payload);
     return state_ == State::open;
 }

@@ -82,7 +82,7 @@ async function measure(name, hub) {
 }
 
 const rows = [];
-if (args.only !== 'reference') rows.push(await measure('pigeonhubd', await startHub({ env: { MAX_CONNECTIONS: String(CONNS + 10) } })));
+if (args.only !== 'reference') rows.push(await measure('pigeonhubd', await startHub({ env: { MAX_CONNECTIONS: String(CONNS + 10), MESSAGE_RATE: '0' } })));
 if (args.only !== 'ours') rows.push(await measure('reference', await startReferenceHub({ maxConnections: CONNS + 10 })));
 console.log(`idle connections: ${CONNS}, round trips: ${RTTS} (offer ~1 KB, answer ~1 KB), loopback, one machine`);
 console.log('hub          held   open ms   RSS before -> with idle (KiB)   bytes/idle conn   RTT p50 ms   RTT p99 ms');
