@@ -118,6 +118,10 @@ bool WsSession::on_message(std::string_view payload, bool /*binary*/) {
         tokens_at_ms_ = now;
         if (tokens_ < 1.0) {
             ++hub_.mutable_stats().rate_limited;
+            if (now - rate_error_ms_ >= 1000) {  // tell the sender, at most once a second
+                rate_error_ms_ = now;
+                enqueue_text(OutFrame(share(outbound::error("Rate limit exceeded: message dropped", now))));
+            }
             return true;
         }
         tokens_ -= 1.0;

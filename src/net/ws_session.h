@@ -90,6 +90,7 @@ private:
     std::int64_t close_deadline_ms_ = 0;
     double tokens_ = 0;                   // MESSAGE_RATE token bucket
     std::int64_t tokens_at_ms_ = 0;
+    std::int64_t rate_error_ms_ = 0;
     Slot slot_ = kNoSlot;
     State state_ = State::open;
     bool reading_ = false;
