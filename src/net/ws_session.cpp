@@ -90,13 +90,14 @@ void WsSession::on_readable(const asio::error_code& ec) {
         stats.bytes_in += n;
         last_rx_ms_ = hub_.now_ms();
         probe_deadline_ms_ = 0;
-        // While closing, frames are still parsed (to see the peer's close) but messages are dropped.
+        // While closing, frames are still parsed (to see the peer's close) but messages are dropped. After a
+        // framing error the stream cannot be parsed any more: bytes are discarded until the peer's EOF (an
+        // immediate close() with unread data would reset the connection and lose our close frame).
+        if (reader_failed_) continue;
         std::uint16_t code = reader_.feed(hub_.read_buffer(), n, *this);
         if (code) {
-            if (state_ != State::open) {
-                finalize();
-                return;
-            }
+            reader_failed_ = true;
+            if (state_ != State::open) continue;
             if (code == 1009) ++stats.closed_too_big;
             else if (code == 1007) ++stats.closed_bad_utf8;
             else ++stats.closed_protocol;

@@ -98,6 +98,7 @@ private:
     bool overflow_ = false;
     bool peer_closed_ = false;
     bool shut_down_send_ = false;
+    bool reader_failed_ = false;
 };
 
 }  // namespace pigeonhub
