@@ -25,7 +25,8 @@ export function connect(url, { timeoutMs = 5000 } = {}) {
         await sleep(ms);
         return !c.frames.slice(start).some(pred);
       },
-      of(type) { return c.frames.filter((f) => f.json && f.json.type === type); },
+      // Parsed messages of one type received so far.
+      of(type) { return c.frames.filter((f) => f.json && f.json.type === type).map((f) => f.json); },
       end() { try { ws.terminate(); } catch {} },
     };
     c.closed = new Promise((res) => {
