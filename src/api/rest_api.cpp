@@ -169,7 +169,8 @@ HttpReply RestApi::signaling(std::int64_t now) const {
     w.field("peerDiscoveredSent", s.discovered_sent)
         .field("peerDisconnectedSent", s.disconnected_sent)
         .field("errorsSent", s.errors_sent)
-        .field("invalidJson", s.invalid_json);
+        .field("invalidJson", s.invalid_json)
+        .field("glareRejectionsAbsorbed", s.glare_rejections_absorbed);
     w.end_object();
     return json_reply(200, w.take());
 }

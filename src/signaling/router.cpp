@@ -16,6 +16,17 @@ void bump(Array& a, Enum e) {
     ++a[static_cast<std::size_t>(e)];
 }
 
+// A connection-rejected whose data.reason is "initiator_role_conflict" (the glare tie-break).
+bool is_glare_rejection(const InboundMessage& msg) {
+    if (!msg.has_data || msg.data.kind != json::Kind::object) return false;
+    bool glare = false;
+    json::for_each_member(msg.data.raw, [&](std::string_view key, const json::Value& v) {
+        if (json::string_equals(key, "reason"))
+            glare = v.kind == json::Kind::string && json::string_equals(v.raw, "initiator_role_conflict");
+    });
+    return glare;
+}
+
 }  // namespace
 
 Router::Router(const Config& config) : config_(config) {}
@@ -87,10 +98,19 @@ void Router::on_message(Slot slot, std::string_view text, Outbox& out, std::int6
     switch (msg.type) {
     case MessageType::announce: handle_announce(slot, msg, out, now); return;
     case MessageType::goodbye: handle_goodbye(slot, msg, out, now); return;
+    case MessageType::connection_rejected:
+        if (is_glare_rejection(msg)) {
+            // PeerPigeon 1.1.3 sends this when both sides offered at once and it lost the tie-break. Delivering
+            // it makes the other side close the connection it is answering, so the pair never connects (seen
+            // with real clients); the reference hub never delivers it. Absorb it.
+            ++stats_.glare_rejections_absorbed;
+            return;
+        }
+        handle_signal(slot, msg, out, now);
+        return;
     case MessageType::offer:
     case MessageType::answer:
     case MessageType::ice_candidate:
-    case MessageType::connection_rejected:
     case MessageType::renegotiation_offer:
     case MessageType::renegotiation_answer: handle_signal(slot, msg, out, now); return;
     case MessageType::ping: out.send(slot, OutFrame(share(outbound::pong(peers_[slot].id, now)))); return;

@@ -213,17 +213,29 @@ test('10.17/10.18 wrong field types and oversized fields get clear errors', asyn
 });
 const ERROR_TEXT = (t) => `Signaling server does not route '${t}' messages. Use WebRTC data channels for peer-to-peer communication.`;
 
-test('connection-rejected and renegotiation-* are routed like signals (the reference answers error)', async () => {
+test('connection-rejected (capacity) and renegotiation-* are routed like signals (the reference answers error)', async () => {
   const A = randomPeerId(), B = randomPeerId();
   const a = await joined(hub, A, 'reneg');
   const b = await joined(hub, B, 'reneg');
   for (const type of ['connection-rejected', 'renegotiation-offer', 'renegotiation-answer']) {
-    const data = type === 'connection-rejected' ? { reason: 'initiator_role_conflict', shouldInitiate: false } : { type: 'offer', sdp: 'v=0' };
+    const data = type === 'connection-rejected' ? { reason: 'max_peers_reached', details: 'full', currentCount: 3, maxPeers: 3 } : { type: 'offer', sdp: 'v=0' };
     b.send({ type, data, targetPeerId: A, networkName: 'reneg', maxPeers: 3 });
     const m = await a.next((x) => x.type === type);
     assert.deepEqual(m, { type, data, fromPeerId: B, targetPeerId: A, networkName: 'reneg', timestamp: m.timestamp });
   }
   assert.equal(b.of('error').length, 0);
+  a.end(); b.end();
+});
+
+test('a glare connection-rejected (initiator_role_conflict) is absorbed: delivering it breaks 1.1.3 clients', async () => {
+  const A = randomPeerId(), B = randomPeerId();
+  const a = await joined(hub, A, 'glare');
+  const b = await joined(hub, B, 'glare');
+  const before = (await get(`${hub.url}/signaling`)).json.glareRejectionsAbsorbed;
+  b.send({ type: 'connection-rejected', data: { reason: 'initiator_role_conflict', details: 'x', shouldInitiate: false }, targetPeerId: A, networkName: 'glare' });
+  assert.equal(await a.none((f) => f.json?.type === 'connection-rejected', 250), true);
+  assert.equal(b.of('error').length, 0, 'no error reply either');
+  assert.equal((await get(`${hub.url}/signaling`)).json.glareRejectionsAbsorbed, before + 1);
   a.end(); b.end();
 });
 

@@ -147,6 +147,16 @@ TEST_F(RouterTest, AllSignalTypesAreRouted) {
     EXPECT_TRUE(out.take(a).empty());
 }
 
+TEST_F(RouterTest, GlareRejectionIsAbsorbedOtherRejectionsAreRouted) {
+    Slot a = join('a'), b = join('b');
+    send(b, R"({"type":"connection-rejected","data":{"reason":"initiator_role_conflict"},"targetPeerId":")" + id('a') + "\"}");
+    EXPECT_TRUE(out.take(a).empty());
+    EXPECT_TRUE(out.take(b).empty());
+    EXPECT_EQ(router.stats().glare_rejections_absorbed, 1u);
+    send(b, R"({"type":"connection-rejected","data":{"reason":"max_peers_reached"},"targetPeerId":")" + id('a') + "\"}");
+    EXPECT_EQ(out.take(a).size(), 1u);
+}
+
 TEST_F(RouterTest, SignalDropsAreSilentAndCounted) {
     Slot a = join('a'), b = join('b'), c = join('c');
     announce(a, "n");
