@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "net/utf8.h"
+#include "util/utf8.h"
 
 namespace pigeonhub {
 namespace {

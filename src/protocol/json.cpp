@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "util/utf8.h"
+
 namespace pigeonhub::json {
 namespace detail {
 
@@ -17,22 +19,6 @@ int hexval(char c) noexcept {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-// Validates one UTF-8 sequence starting at p (first byte >= 0x80); returns its end or nullptr.
-const char* utf8_seq(const char* p, const char* end) noexcept {
-    const auto* u = reinterpret_cast<const unsigned char*>(p);
-    const auto* e = reinterpret_cast<const unsigned char*>(end);
-    unsigned c = u[0];
-    auto cont = [&](int i) { return u + i < e && (u[i] & 0xC0) == 0x80; };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? p + 2 : nullptr;
-    if (c == 0xE0) return (u + 1 < e && u[1] >= 0xA0 && u[1] <= 0xBF && cont(2)) ? p + 3 : nullptr;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return (cont(1) && cont(2)) ? p + 3 : nullptr;
-    if (c == 0xED) return (u + 1 < e && u[1] >= 0x80 && u[1] <= 0x9F && cont(2)) ? p + 3 : nullptr;
-    if (c == 0xF0) return (u + 1 < e && u[1] >= 0x90 && u[1] <= 0xBF && cont(2) && cont(3)) ? p + 4 : nullptr;
-    if (c >= 0xF1 && c <= 0xF3) return (cont(1) && cont(2) && cont(3)) ? p + 4 : nullptr;
-    if (c == 0xF4) return (u + 1 < e && u[1] >= 0x80 && u[1] <= 0x8F && cont(2) && cont(3)) ? p + 4 : nullptr;
-    return nullptr;
 }
 
 const char* check_string(const char* p, const char* end) noexcept {
@@ -57,7 +43,7 @@ const char* check_string(const char* p, const char* end) noexcept {
         } else if (c < 0x80) {
             ++p;
         } else {
-            p = utf8_seq(p, end);
+            p = utf8_sequence_end(p, end);
             if (!p) return nullptr;
         }
     }

@@ -84,6 +84,7 @@ std::string disconnected_head(std::string_view peer_id, std::string_view namespa
 
 std::string signal(std::string_view type, std::string_view data_raw, std::string_view from, std::string_view to,
                    std::string_view namespace_json, std::int64_t ts_ms) {
+    // The reference hub's "responseMessage": targetPeerId is left out when there is none (goodbye).
     std::string s;
     s.reserve(160 + data_raw.size() + namespace_json.size());
     s += R"({"type":)";
@@ -94,8 +95,10 @@ std::string signal(std::string_view type, std::string_view data_raw, std::string
     }
     s += R"(,"fromPeerId":)";
     json::append_quoted(s, from);
-    s += R"(,"targetPeerId":)";
-    json::append_quoted(s, to);
+    if (!to.empty()) {
+        s += R"(,"targetPeerId":)";
+        json::append_quoted(s, to);
+    }
     s += R"(,"networkName":)";
     s += namespace_json;
     s += R"(,"timestamp":)";
@@ -106,21 +109,7 @@ std::string signal(std::string_view type, std::string_view data_raw, std::string
 
 std::string goodbye(std::string_view data_raw, std::string_view from, std::string_view namespace_json,
                     std::int64_t ts_ms) {
-    std::string s;
-    s.reserve(128 + data_raw.size() + namespace_json.size());
-    s += R"({"type":"goodbye")";
-    if (!data_raw.empty()) {
-        s += R"(,"data":)";
-        s += data_raw;
-    }
-    s += R"(,"fromPeerId":)";
-    json::append_quoted(s, from);
-    s += R"(,"networkName":)";
-    s += namespace_json;
-    s += R"(,"timestamp":)";
-    append_int(s, ts_ms);
-    s += '}';
-    return s;
+    return signal("goodbye", data_raw, from, {}, namespace_json, ts_ms);
 }
 
 std::string pong(std::string_view to, std::int64_t ts_ms) {

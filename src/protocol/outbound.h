@@ -54,8 +54,8 @@ std::string discovered_head(std::string_view discovery_data, std::string_view na
 // {"type":"peer-disconnected","data":{"peerId":ID,"isHub":false},"networkName":NS,"fromPeerId":"system","targetPeerId":"
 std::string disconnected_head(std::string_view peer_id, std::string_view namespace_json);
 
-// {"type":T,"data":D,"fromPeerId":F,"targetPeerId":X,"networkName":NS,"timestamp":T}; data_raw may be empty
-// (then `data` is omitted, as JSON.stringify omits undefined).
+// {"type":T,"data":D,"fromPeerId":F,"targetPeerId":X,"networkName":NS,"timestamp":T}; data_raw or `to` may be
+// empty (then that key is omitted, as JSON.stringify omits undefined).
 std::string signal(std::string_view type, std::string_view data_raw, std::string_view from, std::string_view to,
                    std::string_view namespace_json, std::int64_t ts_ms);
 
