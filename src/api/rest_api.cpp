@@ -105,40 +105,69 @@ HttpReply RestApi::home() const {
 }
 
 HttpReply RestApi::health(std::int64_t now) const {
+    MeshStatus ms;
+    if (info_.mesh) ms = info_.mesh();
+    // Ready: listening, and the DHT connected (a one-node DHT counts), or disconnected for less than the grace.
+    const bool dht_ok = !info_.mesh || ms.ready || ms.unready_for_ms < config_.dht_unready_grace_ms;
+    const bool healthy = info_.ready && dht_ok;
     JsonWriter w;
     w.begin_object()
-        .field("status", info_.ready ? "healthy" : "unhealthy")
-        .field("nodeId", std::string_view(info_.node_id))
+        .field("status", healthy ? "healthy" : "unhealthy")
+        .field("nodeId", std::string_view(info_.mesh ? ms.hub_id : info_.node_id))
         .field("uptime", now - info_.started_at_ms)
-        .field("connected", info_.ready)
-        // The DHT mesh is not part of this build yet: a single hub serves alone and is ready without it.
-        .field("dhtReady", false)
+        .field("connected", info_.ready && ms.ready)
+        .field("dhtReady", ms.ready)
+        .field("dhtNodeId", std::string_view(ms.node_id))
+        .field("dhtGoodNodes", ms.good_nodes)
+        .field("dhtPort", static_cast<unsigned>(ms.dht_port))
         .field("signalDirReady", info_.ready)
         .field("connections", router_.connections())
         .field("isHub", true)
         .field("peers", router_.announced_peers())
-        .field("hubs", 1)
+        .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
+        .field("hubs", static_cast<std::uint64_t>(info_.mesh ? ms.hubs.size() : 1))
         .field("networks", router_.namespaces())
         .field("environment", std::string_view(config_.environment))
         .field("version", version())
         .field("timestamp", std::string_view(iso_time(now)));
     write_memory(w);
     w.end_object();
-    return json_reply(info_.ready ? 200 : 503, w.take());
+    return json_reply(healthy ? 200 : 503, w.take());
 }
 
 HttpReply RestApi::hubs(std::int64_t now) const {
+    std::vector<mesh::HubRecord> list;
+    std::string self_id = info_.node_id;
+    if (info_.mesh) {
+        MeshStatus ms = info_.mesh();
+        list = std::move(ms.hubs);
+        self_id = ms.hub_id;
+    } else {
+        mesh::HubRecord self;
+        self.hub_id = info_.node_id;
+        self.url = config_.public_url;
+        self.region = config_.region;
+        self.version = version();
+        self.connections = router_.connections();
+        self.capacity = config_.max_connections;
+        list.push_back(self);
+    }
     JsonWriter w;
-    w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", 1);
-    w.key("hubs").begin_array().begin_object()
-        .field("hubId", std::string_view(info_.node_id))
-        .field("self", true)
-        .field("version", version())
-        .field("connections", router_.connections())
-        .field("capacity", config_.max_connections)
-        .field("startedAt", std::string_view(iso_time(info_.started_at_ms)))
-        .end_object().end_array();
-    w.end_object();
+    w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", static_cast<std::uint64_t>(list.size()));
+    w.key("hubs").begin_array();
+    for (const auto& h : list) {
+        const bool self = h.hub_id == self_id;
+        w.begin_object()
+            .field("hubId", std::string_view(h.hub_id))
+            .field("self", self)
+            .field("url", std::string_view(h.url))
+            .field("region", std::string_view(h.region))
+            .field("version", std::string_view(h.version))
+            .field("connections", self ? static_cast<std::uint64_t>(router_.connections()) : h.connections)
+            .field("capacity", h.capacity)
+            .end_object();
+    }
+    w.end_array().end_object();
     return json_reply(200, w.take());
 }
 
@@ -258,6 +287,27 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("closedProbe", t.closed_probe)
         .field("closedSendQueueOverflow", t.closed_overflow)
         .end_object();
+    if (info_.mesh) {
+        MeshStatus ms = info_.mesh();
+        const MeshStats& m = ms.stats;
+        w.key("mesh").begin_object()
+            .field("dhtReady", ms.ready)
+            .field("dhtGoodNodes", ms.good_nodes)
+            .field("hubs", static_cast<std::uint64_t>(ms.hubs.size()))
+            .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
+            .field("presencePublished", m.presence_published)
+            .field("presenceWithdrawn", m.presence_withdrawn)
+            .field("recordsReceived", m.records_received)
+            .field("recordsInvalid", m.records_invalid)
+            .field("signalsSent", m.signals_sent)
+            .field("signalsReceived", m.signals_received)
+            .field("signalsDuplicate", m.signals_duplicate)
+            .field("signalsUndeliverable", m.signals_undeliverable)
+            .field("hubRecordsPublished", m.hub_records_published)
+            .field("forwardedToMesh", s.forwarded_to_mesh)
+            .field("deliveredFromMesh", s.delivered_from_mesh)
+            .end_object();
+    }
     write_memory(w);
     w.end_object();
     return json_reply(200, w.take());

@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include <functional>
+
+#include "mesh/mesh_status.h"
 #include "net/transport_stats.h"
 #include "pigeonhub/config.h"
 #include "signaling/router.h"
@@ -28,6 +31,7 @@ struct HubInfo {
     std::int64_t started_at_ms = 0;
     std::uint16_t port = 0;       // bound port, once listening
     bool ready = false;           // listening and not shutting down
+    std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
 };
 
 class RestApi {

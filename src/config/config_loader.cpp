@@ -64,6 +64,34 @@ const Option kOptions[] = {
     {"MESSAGE_RATE", "message-rate", "N",
      "messages per second one socket may send, bursts of 2N; the excess is dropped (default 1000, 0 = no limit)",
      [](Config& c, std::string_view v) { return parse_uint(v, c.message_rate, 0, 100000000); }},
+    {"DHT_PORT", "dht-port", "N", "UDP port of the embedded OpenDHT node (default 4222, 0 = any free port)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_port, 0, 65535); }},
+    {"DHT_BIND", "dht-bind", "ADDR", "IPv4 address of the DHT node (default: HOST if it is IPv4, else 0.0.0.0)",
+     [](Config& c, std::string_view v) { c.dht_bind = v; return !v.empty(); }},
+    {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (default none: a one-node DHT)",
+     [](Config& c, std::string_view v) {
+         c.dht_bootstrap.clear();
+         while (!v.empty()) {
+             auto comma = v.find(',');
+             std::string_view item = v.substr(0, comma);
+             while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+             while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+             if (!item.empty()) c.dht_bootstrap.emplace_back(item);
+             if (comma == std::string_view::npos) break;
+             v.remove_prefix(comma + 1);
+         }
+         return true;
+     }},
+    {"DHT_NETWORK", "dht-network", "N", "OpenDHT network id (default 0)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_network, 0, kU32); }},
+    {"APP_ID", "app-id", "NAME", "isolates meshes: every DHT key derives from it (default pigeonhub)",
+     [](Config& c, std::string_view v) { c.app_id = v; return !v.empty() && v.size() <= 128; }},
+    {"STATE_DIR", "state-dir", "DIR", "where the hub identity is kept (default $STATE_DIRECTORY or ~/.local/share/pigeonhub)",
+     [](Config& c, std::string_view v) { c.state_dir = v; return !v.empty(); }},
+    {"PUBLIC_URL", "public-url", "URL", "how clients reach this hub, published in /hubs",
+     [](Config& c, std::string_view v) { c.public_url = v; return true; }},
+    {"REGION", "region", "TEXT", "region published in /hubs",
+     [](Config& c, std::string_view v) { c.region = v; return true; }},
     {"MAX_SEND_QUEUE", "max-send-queue", "BYTES",
      "bytes queued to one slow socket before it is closed (default 4194304)",
      [](Config& c, std::string_view v) { return parse_uint(v, c.max_send_queue, 4096, 1u << 30); }},
@@ -124,6 +152,21 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         }
         if (!o->set(c, value))
             return fail("invalid value for --" + std::string(name) + ": '" + std::string(value) + "'");
+    }
+    if (c.state_dir.empty() && env) {
+        if (const char* sd = env("STATE_DIRECTORY"); sd && *sd) {
+            std::string_view first = sd;  // systemd may list several, colon-separated
+            c.state_dir = first.substr(0, first.find(':'));
+        } else if (const char* xdg = env("XDG_DATA_HOME"); xdg && *xdg) {
+            c.state_dir = std::string(xdg) + "/pigeonhub";
+        } else if (const char* home = env("HOME"); home && *home) {
+            c.state_dir = std::string(home) + "/.local/share/pigeonhub";
+        }
+    }
+    if (c.state_dir.empty()) return fail("no state directory: set STATE_DIR (or HOME)");
+    if (c.dht_bind.empty()) {
+        const bool ipv4 = !c.host.empty() && c.host.find_first_not_of("0123456789.") == std::string::npos;
+        c.dht_bind = ipv4 ? c.host : (c.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
     }
     if (c.ping_interval_ms >= c.signaling_timeout_ms)
         c.ping_interval_ms = c.signaling_timeout_ms / 2 > 50 ? c.signaling_timeout_ms / 2 : 50;

@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "api/rest_api.h"
+#include "mesh/dht_node.h"
+#include "mesh/hub_mesh.h"
 #include "net/http_server.h"
 #include "net/session_hub.h"
 #include "pigeonhub/peer_id.h"
@@ -30,6 +32,9 @@ struct Hub::Parts {
     asio::io_context io{1};
     Router router{config};
     SessionHub sessions{io, config, router};
+    DhtNode dht{io, DhtNodeConfig{config.dht_bind, config.dht_port, config.dht_bootstrap, config.dht_network,
+                                  config.state_dir}};
+    HubMesh mesh{io, config, router, sessions, dht};
     HubInfo info;
     RestApi rest{config, router, sessions.stats(), info};
     HttpServer http;
@@ -54,6 +59,7 @@ struct Hub::Parts {
         exit_code = code;
         info.ready = false;
         http.close();
+        mesh.stop();  // withdraw our presence and hub records while the DHT still runs
         sessions.shutdown(kShutdownGraceMs, [this] {
             signals.cancel();
             io.stop();
@@ -67,8 +73,29 @@ Hub::~Hub() = default;
 
 int Hub::run() {
     Parts& p = *parts_;
-    p.info.node_id = generate_peer_id();
     p.info.started_at_ms = wall_ms();
+    try {
+        p.dht.start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pigeonhubd: %s\n", e.what());
+        return 1;
+    }
+    p.info.node_id = p.dht.hub_id();
+    p.mesh.start();
+    p.router.set_mesh(&p.mesh);
+    p.info.mesh = [&p] {
+        MeshStatus s;
+        s.ready = p.dht.ready();
+        s.node_id = p.dht.node_id();
+        s.hub_id = p.dht.hub_id();
+        s.good_nodes = p.dht.good_nodes();
+        s.dht_port = p.dht.bound_port();
+        s.unready_for_ms = p.mesh.unready_for_ms(wall_ms());
+        s.remote_peers = p.mesh.remote_peers();
+        s.hubs = p.mesh.hubs();
+        s.stats = p.mesh.stats();
+        return s;
+    };
     p.signals.async_wait([&p](const asio::error_code& ec, int sig) {
         if (ec) return;
         log::info("signal {}: shutting down", sig);
@@ -81,8 +108,9 @@ int Hub::run() {
             p.sessions.start();
             std::printf("%u\n", static_cast<unsigned>(port));
             std::fflush(stdout);
-            log::info("pigeonhubd {} listening on {}:{} (hub id {}, env {}, discovery {})", version(), p.config.host,
-                      port, p.info.node_id, p.config.environment,
+            log::info("pigeonhubd {} listening on {}:{} (hub id {}, DHT {}:{}, {} bootstrap node(s), env {}, discovery {})",
+                      version(), p.config.host, port, p.info.node_id, p.config.dht_bind, p.dht.bound_port(),
+                      p.config.dht_bootstrap.size(), p.config.environment,
                       p.config.discovery == DiscoveryMode::all ? "all" : "bounded");
         },
         [&p](std::string message) {
@@ -93,6 +121,8 @@ int Hub::run() {
             p.io.stop();
         });
     p.io.run();
+    p.router.set_mesh(nullptr);
+    p.dht.stop();
     return p.exit_code;
 }
 

@@ -9,6 +9,7 @@ namespace pigeonhub {
 namespace {
 
 constexpr std::string_view kGlobalJson = "\"global\"";
+constexpr Slot kNoSlot = 0xFFFFFFFFu;  // excludes nobody in closest()
 
 // Bumps a per-type counter.
 template <typename Array, typename Enum>
@@ -218,7 +219,8 @@ void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, 
 
     std::uint32_t ns_idx = same_namespace ? self.ns : find_or_create_namespace(name);
     Namespace& ns = namespaces_[ns_idx];
-    SharedText head = share(outbound::discovered_head(outbound::discovery_data(self.id, data_object), ns.name_json));
+    const std::string discovery = outbound::discovery_data(self.id, data_object);
+    SharedText head = share(outbound::discovered_head(discovery, ns.name_json));
     const bool notify_members = !same_namespace || *head != *self.discovered_head;
 
     select_members(ns, slot, k, scratch_);
@@ -228,6 +230,13 @@ void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, 
     }
     for (Slot m : scratch_) send_targeted(slot, peers_[m].discovered_head, out, now);
     stats_.discovered_sent += scratch_.size();
+    if (mesh_) {
+        mesh_->for_each_remote(ns.name, [&](const SharedText& remote_head) {
+            send_targeted(slot, remote_head, out, now);
+            ++stats_.discovered_sent;
+        });
+        if (notify_members) mesh_->local_joined(ns.name, self.id, discovery);
+    }
 
     if (!same_namespace) {
         ns.members.add(self.key, slot);
@@ -247,16 +256,27 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
         send_error(slot, "Invalid networkName", out, now);
         return;
     }
-    auto it = by_id_.find(std::string_view(msg.target));
-    if (it == by_id_.end()) {
-        bump(stats_.dropped, DropReason::unknown_target);
-        return;
-    }
     const Peer& sender = peers_[slot];
-    const Peer& target = peers_[it->second];
     std::string_view sender_ns = effective_namespace(sender);
     std::string_view claimed = msg.network_kind == NetworkField::named ? std::string_view(msg.network)
                                                                         : kGlobalNamespace;
+    auto it = by_id_.find(std::string_view(msg.target));
+    if (it == by_id_.end()) {
+        // Not here: another hub may hold it (only announced senders take part in the mesh).
+        if (mesh_ && claimed == sender_ns && sender.ns != kNoNamespace && is_valid_peer_id(msg.target)) {
+            std::string_view data = msg.has_data ? msg.data.raw : std::string_view();
+            if (mesh_->forward_signal(msg.target, sender_ns,
+                                      outbound::signal(message_type_name(msg.type), data, sender.id, msg.target,
+                                                       namespaces_[sender.ns].name_json, now))) {
+                bump(stats_.relayed, msg.type);
+                ++stats_.forwarded_to_mesh;
+                return;
+            }
+        }
+        bump(stats_.dropped, DropReason::unknown_target);
+        return;
+    }
+    const Peer& target = peers_[it->second];
     if (sender_ns != effective_namespace(target) || claimed != sender_ns) {
         bump(stats_.dropped, DropReason::namespace_mismatch);
         return;
@@ -288,6 +308,7 @@ void Router::leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool noti
     const std::uint32_t idx = self.ns;
     Namespace& ns = namespaces_[idx];
     ns.members.remove(self.key, slot);
+    if (mesh_) mesh_->local_left(ns.name, self.id);
     self.ns = kNoNamespace;
     self.discovered_head.reset();
     --announced_;
@@ -307,6 +328,45 @@ void Router::leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool noti
     ns.name_json.clear();
     ns.name_json.shrink_to_fit();
     free_namespaces_.push_back(idx);
+}
+
+void Router::remote_peer_discovered(std::string_view ns_name, const PeerKey& key, const SharedText& head,
+                                    Outbox& out, std::int64_t now) {
+    auto it = ns_by_name_.find(ns_name);
+    if (it == ns_by_name_.end()) return;
+    const Namespace& ns = namespaces_[it->second];
+    scratch_.clear();
+    if (config_.discovery == DiscoveryMode::all) {
+        for (const auto& e : ns.members.entries()) scratch_.push_back(e.slot);
+    } else {
+        ns.members.closest(key, config_.discovery_max_peers, kNoSlot, scratch_);
+    }
+    for (Slot m : scratch_) send_targeted(m, head, out, now);
+    stats_.discovered_sent += scratch_.size();
+}
+
+void Router::remote_peer_gone(std::string_view ns_name, std::string_view peer_id, Outbox& out, std::int64_t now) {
+    auto it = ns_by_name_.find(ns_name);
+    if (it == ns_by_name_.end()) return;
+    const Namespace& ns = namespaces_[it->second];
+    SharedText head = share(outbound::disconnected_head(peer_id, ns.name_json));
+    for (const auto& e : ns.members.entries()) send_targeted(e.slot, head, out, now);
+    stats_.disconnected_sent += ns.members.size();
+}
+
+bool Router::remote_signal(std::string_view target, std::string_view ns, const SharedText& text, Outbox& out) {
+    auto it = by_id_.find(target);
+    if (it == by_id_.end()) {
+        bump(stats_.dropped, DropReason::unknown_target);
+        return false;
+    }
+    if (effective_namespace(peers_[it->second]) != ns) {
+        bump(stats_.dropped, DropReason::namespace_mismatch);
+        return false;
+    }
+    out.send(it->second, OutFrame(text));
+    ++stats_.delivered_from_mesh;
+    return true;
 }
 
 std::vector<std::pair<std::string_view, std::size_t>> Router::largest_namespaces(std::size_t limit) const {

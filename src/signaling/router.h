@@ -16,6 +16,7 @@
 #include "pigeonhub/config.h"
 #include "protocol/inbound.h"
 #include "protocol/outbound.h"
+#include "signaling/mesh_link.h"
 #include "signaling/namespace_members.h"
 #include "signaling/outbox.h"
 #include "signaling/peer_key.h"
@@ -57,6 +58,19 @@ public:
     // The connection is gone (any reason). Called exactly once per admitted slot. With notify=false the
     // remaining members are not told (used at shutdown).
     void on_disconnect(Slot slot, Outbox& out, std::int64_t now_ms, bool notify = true);
+
+    // --- the hub mesh (peers on other hubs) ---
+    // Optional; without it the hub is standalone. Must outlive the router's use of it.
+    void set_mesh(MeshLink* mesh) noexcept { mesh_ = mesh; }
+    // A peer on another hub appeared in (or changed its data in) namespace `ns`: local members learn it.
+    // `head` is its peer-discovered head, `key` its id value (for bounded discovery).
+    void remote_peer_discovered(std::string_view ns, const PeerKey& key, const SharedText& head, Outbox& out,
+                                std::int64_t now_ms);
+    // A peer on another hub left `ns`: local members get peer-disconnected.
+    void remote_peer_gone(std::string_view ns, std::string_view peer_id, Outbox& out, std::int64_t now_ms);
+    // A signal relayed by another hub: delivered verbatim if `target` is here and in namespace `ns`.
+    // Returns false (and counts a drop) otherwise.
+    bool remote_signal(std::string_view target, std::string_view ns, const SharedText& text, Outbox& out);
 
     // --- observation (same thread) ---
     std::size_t connections() const noexcept { return live_; }
@@ -110,6 +124,7 @@ private:
     std::unordered_map<std::string, std::uint32_t, KeyedHash, std::equal_to<>> ns_by_name_;
     SignalingStats stats_;
     std::vector<Slot> scratch_;
+    MeshLink* mesh_ = nullptr;
 };
 
 }  // namespace pigeonhub

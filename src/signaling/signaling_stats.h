@@ -23,7 +23,9 @@ struct SignalingStats {
     std::array<std::uint64_t, kTypes> relayed{};    // signals and goodbyes delivered to a peer, by type
     std::array<std::uint64_t, kDrops> dropped{};    // signals not delivered, by reason
     std::uint64_t invalid_json = 0;                 // messages that were not JSON (ignored)
-    std::uint64_t glare_rejections_absorbed = 0;    // connection-rejected "initiator_role_conflict", not delivered
+    std::uint64_t glare_rejections_absorbed = 0;
+    std::uint64_t forwarded_to_mesh = 0;            // signals handed to another hub
+    std::uint64_t delivered_from_mesh = 0;          // signals from another hub delivered here    // connection-rejected "initiator_role_conflict", not delivered
     std::uint64_t errors_sent = 0;                  // `error` replies
     std::uint64_t discovered_sent = 0;              // `peer-discovered` messages
     std::uint64_t disconnected_sent = 0;            // `peer-disconnected` messages

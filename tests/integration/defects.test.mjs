@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { startHub, randomPeerId, hubBinary, waitFor } from './lib/hub.mjs';
+import { startHub, randomPeerId, hubBinary, waitFor, tempStateDir } from './lib/hub.mjs';
 import { connect, joined, rawConnect, get, sleep } from './lib/client.mjs';
 
 let hub;
@@ -264,7 +264,7 @@ test('a busy port is an error with a clear message; PORT=0 prints the port', asy
   const blocker = net.createServer();
   await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
   const port = blocker.address().port;
-  const child = spawn(hubBinary, [], { env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port) } });
+  const child = spawn(hubBinary, [], { env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), DHT_PORT: '0', STATE_DIR: tempStateDir() } });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d) => { stderr += d; });

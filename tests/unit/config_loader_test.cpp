@@ -11,6 +11,7 @@ using namespace pigeonhub;
 namespace {
 
 ConfigLoadResult load(std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
+    env.emplace("HOME", "/home/test");
     args.insert(args.begin(), "pigeonhubd");
     return load_config(static_cast<int>(args.size()), args.data(), [&env](const char* name) -> const char* {
         auto it = env.find(name);
@@ -63,4 +64,15 @@ TEST(ConfigLoader, PingIntervalStaysBelowTheIdleTimeout) {
     auto r = load({"--signaling-timeout", "1000", "--ping-interval", "5000"});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
     EXPECT_LT(r.config.ping_interval_ms, r.config.signaling_timeout_ms);
+}
+
+TEST(ConfigLoader, MeshSettings) {
+    auto r = load({"--dht-bootstrap", "127.0.0.1:4222, 10.0.0.1:5000,"}, {{"STATE_DIRECTORY", "/var/lib/pigeonhubd:/x"}});
+    ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
+    EXPECT_EQ(r.config.dht_bootstrap, (std::vector<std::string>{"127.0.0.1:4222", "10.0.0.1:5000"}));
+    EXPECT_EQ(r.config.state_dir, "/var/lib/pigeonhubd");
+    EXPECT_EQ(r.config.dht_bind, "127.0.0.1");  // follows HOST
+    EXPECT_EQ(load({}).config.state_dir, "/home/test/.local/share/pigeonhub");
+    EXPECT_EQ(load({"--host", "::"}).config.dht_bind, "0.0.0.0");
+    EXPECT_EQ(load({"--state-dir", "/s"}).config.state_dir, "/s");
 }

@@ -5,7 +5,8 @@
 // PeerPigeon 1.1.3 JavaScript hub the same way (for side-by-side checks). Every hub is killed by PID when the
 // test process exits, even on failure.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,18 @@ export const repoRoot = path.resolve(here, '../../..');
 export const hubBinary = process.env.PIGEONHUBD || path.join(repoRoot, 'build', 'pigeonhubd');
 
 const live = new Set();
-process.on('exit', () => { for (const p of live) { try { process.kill(p.pid, 'SIGKILL'); } catch {} } });
+const tempDirs = new Set();
+process.on('exit', () => {
+  for (const p of live) { try { process.kill(p.pid, 'SIGKILL'); } catch {} }
+  for (const d of tempDirs) { try { rmSync(d, { recursive: true, force: true }); } catch {} }
+});
+
+// A fresh state directory (the hub's DHT identity lives there), removed when the test process exits.
+export function tempStateDir() {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'pigeonhub-test-'));
+  tempDirs.add(d);
+  return d;
+}
 
 function waitForPortLine(child, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -34,9 +46,12 @@ function waitForPortLine(child, timeoutMs) {
 
 // Starts pigeonhubd. `env` adds environment variables, `args` adds flags.
 // Returns {pid, port, url, wsUrl(peerId, path), stop(), rssKiB(), child, stderr()}.
-export async function startHub({ env = {}, args = [], timeoutMs = 10000 } = {}) {
+// Every hub gets its own DHT node on an ephemeral loopback UDP port and its own state directory, unless `env`
+// says otherwise (DHT_BOOTSTRAP joins another hub's DHT; see startMesh).
+export async function startHub({ env = {}, args = [], timeoutMs = 15000 } = {}) {
   const child = spawn(hubBinary, args, {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DHT_PORT: '0', DHT_BIND: '127.0.0.1',
+      STATE_DIR: env.STATE_DIR ?? tempStateDir(), APP_ID: 'pigeonhub-test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -45,6 +60,28 @@ export async function startHub({ env = {}, args = [], timeoutMs = 10000 } = {}) 
   child.on('exit', () => live.delete(child));
   const port = await waitForPortLine(child, timeoutMs);
   return handle(child, port, () => stderr);
+}
+
+// The DHT UDP port of a running hub (from /health).
+export async function dhtPort(hub) {
+  const r = await fetch(`${hub.url}/health`);
+  return (await r.json()).dhtPort;
+}
+
+// Starts n hubs; hubs 2..n bootstrap from the first one's DHT node. Resolves when every hub reports dhtReady.
+export async function startMesh(n, { env = {} } = {}) {
+  const first = await startHub({ env });
+  const port = await dhtPort(first);
+  const hubs = [first];
+  for (let i = 1; i < n; i++) hubs.push(await startHub({ env: { DHT_BOOTSTRAP: `127.0.0.1:${port}`, ...env } }));
+  await waitFor(async () => {
+    for (const h of hubs) {
+      const j = await (await fetch(`${h.url}/health`)).json();
+      if (!j.dhtReady) return false;
+    }
+    return true;
+  }, { timeoutMs: 10000, intervalMs: 50, what: 'all hubs to join the DHT' });
+  return hubs;
 }
 
 // Starts the PeerPigeon 1.1.3 reference hub (server/start.js), never its CLI (it mis-parses --host).

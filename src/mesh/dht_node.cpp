@@ -1,0 +1,250 @@
+#include "mesh/dht_node.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <opendht.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "util/log.h"
+
+namespace pigeonhub {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Presence and hub records live 30 s and are re-put by OpenDHT 10 s before they expire (build notes: an
+// expiration of 10 s or less would make that refresh time lie in the past: a re-announce storm).
+const dht::ValueType kRecordType(0x5048, "pigeonhub.record", 30s);
+// One-off encrypted signals.
+const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", 30s);
+
+dht::Blob read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::runtime_error("cannot read " + path);
+    return dht::Blob(std::istreambuf_iterator<char>(f), {});
+}
+
+void write_private_file(const std::string& path, const dht::Blob& data) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    ::fchmod(fd, 0600);
+    std::size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+}
+
+void make_dirs(const std::string& dir) {
+    std::string cur;
+    for (std::size_t i = 0; i <= dir.size(); ++i) {
+        if (i == dir.size() || (dir[i] == '/' && i > 0)) {
+            cur = dir.substr(0, i);
+            if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
+                throw std::runtime_error("cannot create state directory " + cur + ": " + std::strerror(errno));
+        }
+    }
+}
+
+// The identity of this hub: loaded from the state directory, or created (RSA-2048: EC identities cannot sign
+// values in OpenDHT 2.4.12) and saved there on the first start.
+dht::crypto::Identity load_or_create_identity(const std::string& dir) {
+    make_dirs(dir);
+    const std::string key_path = dir + "/identity.pem", crt_path = dir + "/identity.crt";
+    if (::access(key_path.c_str(), F_OK) == 0) {
+        auto key = std::make_shared<dht::crypto::PrivateKey>(read_file(key_path));
+        auto crt = std::make_shared<dht::crypto::Certificate>(read_file(crt_path));
+        return {key, crt};
+    }
+    auto id = dht::crypto::generateIdentity("pigeonhub", {}, 2048);
+    write_private_file(key_path, id.first->serialize());
+    write_private_file(crt_path, id.second->getPacked());
+    log::info("created hub identity in {}", dir);
+    return id;
+}
+
+bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
+
+}  // namespace
+
+struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
+    asio::io_context& io;
+    DhtNodeConfig config;
+    dht::DhtRunner runner;
+    dht::crypto::Identity identity;
+    std::atomic<dht::NodeStatus> status{dht::NodeStatus::Disconnected};
+    bool running = false;
+    std::uint64_t next_token = 1;
+    std::map<std::uint64_t, std::pair<dht::InfoHash, std::shared_future<std::size_t>>> listens;
+    std::mutex keys_mutex;  // public keys seen on signed values (filled on DHT threads)
+    std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
+
+    Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
+
+    void remember_key(const std::shared_ptr<dht::Value>& v) {
+        if (!v->owner) return;
+        std::lock_guard<std::mutex> lock(keys_mutex);
+        if (keys.size() > 100000) keys.clear();  // bounded; keys are re-learned from the next value
+        keys.emplace(v->owner->getId().toString(), v->owner);
+    }
+};
+
+DhtNode::DhtNode(asio::io_context& io, DhtNodeConfig config) : impl_(std::make_shared<Impl>(io, std::move(config))) {}
+
+DhtNode::~DhtNode() { stop(); }
+
+void DhtNode::start() {
+    Impl& m = *impl_;
+    m.identity = load_or_create_identity(m.config.state_dir);
+
+    dht::DhtRunner::Config cfg;
+    cfg.dht_config.id = m.identity;
+    cfg.dht_config.node_config.network = m.config.network;
+    if (is_loopback(m.config.bind)) {
+        // Every node on loopback shares one IP, and the per-IP limiter would throttle a local mesh.
+        cfg.dht_config.node_config.max_req_per_sec = -1;
+        cfg.dht_config.node_config.max_peer_req_per_sec = -1;
+    }
+    cfg.threaded = true;
+    auto addrs = dht::SockAddr::resolve(m.config.bind, std::to_string(m.config.port));
+    if (addrs.empty()) throw std::runtime_error("cannot resolve DHT_BIND " + m.config.bind);
+    cfg.bind4 = addrs.front();  // run(cfg, ctx), not run(port, ...): that would also bind [::]
+
+    dht::DhtRunner::Context ctx;
+    auto weak = std::weak_ptr<Impl>(impl_);
+    ctx.statusChangedCallback = [weak](dht::NodeStatus v4, dht::NodeStatus) {
+        if (auto s = weak.lock()) s->status = v4;
+    };
+    auto err = [](char const* fmt, va_list ap) {
+        if (!log::enabled(log::Level::debug)) return;
+        char buf[512];
+        std::vsnprintf(buf, sizeof buf, fmt, ap);
+        // OpenDHT reports routine search events at this level; keep them for debugging only.
+        log::write(log::Level::debug, std::string("dht: ") + buf);
+    };
+    ctx.logger = std::make_shared<dht::Logger>(err, dht::LogMethod{}, dht::LogMethod{});
+    try {
+        m.runner.run(cfg, std::move(ctx));
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot start the DHT node on " + m.config.bind + ":" + std::to_string(m.config.port) +
+                                 ": " + e.what());
+    }
+    m.running = true;
+    m.runner.registerType(kRecordType);
+    m.runner.registerType(kSignalType);
+    for (const auto& b : m.config.bootstrap) {
+        auto colon = b.rfind(':');
+        if (colon == std::string::npos) m.runner.bootstrap(b, "4222");
+        else m.runner.bootstrap(b.substr(0, colon), b.substr(colon + 1));
+    }
+}
+
+void DhtNode::stop() {
+    if (!impl_ || !impl_->running) return;
+    impl_->running = false;
+    // Give pending puts (withdrawals) a moment to leave, then stop the threads.
+    auto done = std::make_shared<std::promise<void>>();
+    auto fut = done->get_future();
+    impl_->runner.shutdown([done] { done->set_value(); });
+    fut.wait_for(std::chrono::seconds(1));
+    impl_->runner.join();
+}
+
+std::string DhtNode::hub_id() const { return impl_->identity.second ? impl_->identity.second->getId().toString() : ""; }
+std::string DhtNode::node_id() const { return impl_->runner.getNodeId().toString(); }
+std::uint16_t DhtNode::bound_port() const { return impl_->runner.getBoundPort(AF_INET); }
+
+bool DhtNode::ready() const {
+    if (impl_->config.bootstrap.empty()) return impl_->running;
+    return impl_->status.load() == dht::NodeStatus::Connected;
+}
+
+unsigned DhtNode::good_nodes() const {
+    unsigned good = 0, dubious = 0, cached = 0, incoming = 0;
+    impl_->runner.getNodesStats(AF_INET, &good, &dubious, &cached, &incoming);
+    return good;
+}
+
+void DhtNode::publish(const std::string& key, std::uint64_t value_id, std::string data) {
+    auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    v->id = value_id;
+    v->user_type = "application/json";
+    impl_->runner.putSigned(dht::InfoHash::get(key), v, [](bool) {}, /*permanent=*/true);
+}
+
+void DhtNode::withdraw(const std::string& key, std::uint64_t value_id, std::string tombstone) {
+    auto h = dht::InfoHash::get(key);
+    impl_->runner.cancelPut(h, value_id);
+    auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(tombstone.data()),
+                                          tombstone.size());
+    v->id = value_id;
+    v->user_type = "application/json";
+    impl_->runner.putSigned(h, v, [](bool) {}, /*permanent=*/false);
+}
+
+void DhtNode::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {
+    auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    v->id = dht::Value::INVALID_ID;  // a random id
+    std::shared_ptr<dht::crypto::PublicKey> pk;
+    {
+        std::lock_guard<std::mutex> lock(impl_->keys_mutex);
+        if (auto it = impl_->keys.find(to_hub_id); it != impl_->keys.end()) pk = it->second;
+    }
+    auto h = dht::InfoHash::get(key);
+    if (pk) impl_->runner.putEncrypted(h, pk, v, [](bool) {});
+    else impl_->runner.putEncrypted(h, dht::InfoHash(to_hub_id), v, [](bool) {});
+}
+
+std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
+    auto h = dht::InfoHash::get(key);
+    std::weak_ptr<Impl> weak = impl_;
+    auto shared_cb = std::make_shared<ListenCallback>(std::move(cb));
+    auto fut = impl_->runner.listen(h, [weak, shared_cb](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
+        auto self = weak.lock();
+        if (!self) return false;
+        std::vector<DhtValue> out;
+        out.reserve(values.size());
+        for (const auto& v : values) {
+            self->remember_key(v);
+            DhtValue d;
+            d.id = v->id;
+            if (v->owner) d.owner = v->owner->getId().toString();
+            d.data.assign(v->data.begin(), v->data.end());
+            out.push_back(std::move(d));
+        }
+        // Hand over to the io thread; never do work on the DHT thread.
+        asio::post(self->io, [weak, shared_cb, out = std::move(out), expired] {
+            if (weak.lock()) (*shared_cb)(out, expired);
+        });
+        return true;
+    });
+    const std::uint64_t token = impl_->next_token++;
+    impl_->listens.emplace(token, std::make_pair(h, fut.share()));
+    return token;
+}
+
+void DhtNode::cancel_listen(std::uint64_t token) {
+    auto it = impl_->listens.find(token);
+    if (it == impl_->listens.end()) return;
+    impl_->runner.cancelListen(it->second.first, it->second.second);
+    impl_->listens.erase(it);
+}
+
+}  // namespace pigeonhub

@@ -1,0 +1,71 @@
+// The hub's OpenDHT node, behind a small facade so that only dht_node.cpp includes OpenDHT.
+//
+// It owns a dht::DhtRunner (its own threads) bound to one UDP address, and the hub's RSA identity, kept in
+// the state directory (identity.pem mode 0600, identity.crt) so that the hub id survives restarts.
+// Every callback given here runs on the io_context passed to the constructor, never on a DHT thread.
+// Methods may be called from the io thread only.
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pigeonhub {
+
+struct DhtNodeConfig {
+    std::string bind = "127.0.0.1";        // IPv4 address for the UDP socket
+    std::uint16_t port = 4222;             // 0 = any free port
+    std::vector<std::string> bootstrap;    // "host:port" of nodes to join; empty = a one-node DHT
+    std::uint32_t network = 0;             // OpenDHT network id
+    std::string state_dir;                 // where the identity lives
+};
+
+// One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
+struct DhtValue {
+    std::uint64_t id = 0;
+    std::string owner;
+    std::string data;
+};
+
+class DhtNode {
+public:
+    DhtNode(asio::io_context& io, DhtNodeConfig config);
+    ~DhtNode();
+
+    // Loads or creates the identity, binds, joins the bootstrap nodes. Throws std::runtime_error with a clear
+    // message on failure (unreadable state dir, port in use, ...).
+    void start();
+    // Leaves the DHT and joins its threads. Idempotent.
+    void stop();
+
+    std::string hub_id() const;     // public key id of the identity (40 hex): this hub's id
+    std::string node_id() const;    // DHT routing id (40 hex)
+    std::uint16_t bound_port() const;
+    // Connected to at least one other node, or running alone with no bootstrap configured.
+    bool ready() const;
+    unsigned good_nodes() const;
+
+    // A signed value under `key` with a fixed value id, kept alive (re-put by OpenDHT) until withdrawn.
+    void publish(const std::string& key, std::uint64_t value_id, std::string data);
+    // Stops refreshing and replaces the value by a short-lived tombstone `tombstone` (same id), so that
+    // listeners learn at once instead of at expiry.
+    void withdraw(const std::string& key, std::uint64_t value_id, std::string tombstone);
+    // A one-off value under `key`, signed by us and encrypted to the hub `to_hub_id`.
+    void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data);
+
+    using ListenCallback = std::function<void(const std::vector<DhtValue>& values, bool expired)>;
+    // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
+    // token for cancel_listen.
+    std::uint64_t listen(const std::string& key, ListenCallback cb);
+    void cancel_listen(std::uint64_t token);
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pigeonhub

@@ -1,0 +1,229 @@
+#include "mesh/hub_mesh.h"
+
+#include <chrono>
+
+#include "pigeonhub/version.h"
+#include "protocol/json.h"
+#include "signaling/peer_key.h"
+#include "util/log.h"
+#include "util/siphash.h"
+
+namespace pigeonhub {
+namespace {
+
+constexpr std::size_t kMaxRemotePeers = 200000;
+constexpr std::size_t kSeenSignals = 8192;
+constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
+
+std::string quoted(std::string_view s) {
+    std::string q;
+    json::append_quoted(q, s);
+    return q;
+}
+
+std::uint64_t hub_record_id(std::string_view hub_id) {
+    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x6875627265636f72ull, hub_id.data(), hub_id.size());
+    return id == 0 ? 1 : id;
+}
+
+}  // namespace
+
+HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht)
+    : io_(io), config_(config), router_(router), out_(out), dht_(dht), directory_(kMaxRemotePeers), timer_(io) {}
+
+std::int64_t HubMesh::now_ms() const {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void HubMesh::start() {
+    hub_id_ = dht_.hub_id();
+    inbox_token_ = dht_.listen(mesh::inbox_key(config_.app_id, hub_id_),
+                               [this](const std::vector<DhtValue>& v, bool expired) { on_inbox(v, expired); });
+    hubs_token_ = dht_.listen(mesh::hubs_key(config_.app_id),
+                              [this](const std::vector<DhtValue>& v, bool expired) { on_hubs(v, expired); });
+    publish_hub_record();
+    arm_timer();
+}
+
+void HubMesh::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    timer_.cancel();
+    for (const auto& [key, id] : published_) {
+        mesh::Presence p{key.second, hub_id_, key.first, "", true};
+        dht_.withdraw(mesh::presence_key(config_.app_id, key.first), id, mesh::encode_presence(p));
+    }
+    published_.clear();
+}
+
+void HubMesh::arm_timer() {
+    timer_.expires_after(kHubRecordPeriod);
+    timer_.async_wait([this](const asio::error_code& ec) {
+        if (ec || stopped_) return;
+        publish_hub_record();
+        arm_timer();
+    });
+}
+
+void HubMesh::publish_hub_record() {
+    mesh::HubRecord h;
+    h.hub_id = hub_id_;
+    h.url = config_.public_url;
+    h.region = config_.region;
+    h.version = version();
+    h.connections = router_.connections();
+    h.capacity = config_.max_connections;
+    dht_.publish(mesh::hubs_key(config_.app_id), hub_record_id(hub_id_), mesh::encode_hub(h));
+    ++stats_.hub_records_published;
+    const std::int64_t now = now_ms();
+    if (dht_.ready()) unready_since_ms_ = 0;
+    else if (unready_since_ms_ == 0) unready_since_ms_ = now;
+}
+
+std::int64_t HubMesh::unready_for_ms(std::int64_t now) const {
+    if (dht_.ready()) return 0;
+    return unready_since_ms_ == 0 ? 0 : now - unready_since_ms_;
+}
+
+void HubMesh::local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) {
+    auto [it, inserted] = listens_.try_emplace(std::string(ns));
+    const std::string key = mesh::presence_key(config_.app_id, ns);
+    const auto pkey = std::make_pair(std::string(ns), std::string(peer_id));
+    const bool new_member = !published_.count(pkey);
+    if (inserted) {
+        std::string ns_copy(ns);
+        it->second.token = dht_.listen(key, [this, ns_copy](const std::vector<DhtValue>& v, bool expired) {
+            on_presence(ns_copy, v, expired);
+        });
+    }
+    if (new_member) ++it->second.local_members;
+    const std::uint64_t id = mesh::presence_record_id(peer_id, hub_id_);
+    published_[pkey] = id;
+    mesh::Presence p{std::string(peer_id), hub_id_, std::string(ns), std::string(discovery_data), false};
+    dht_.publish(key, id, mesh::encode_presence(p));
+    ++stats_.presence_published;
+}
+
+void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
+    const auto pkey = std::make_pair(std::string(ns), std::string(peer_id));
+    auto pub = published_.find(pkey);
+    if (pub == published_.end()) return;
+    mesh::Presence p{std::string(peer_id), hub_id_, std::string(ns), "", true};
+    dht_.withdraw(mesh::presence_key(config_.app_id, ns), pub->second, mesh::encode_presence(p));
+    published_.erase(pub);
+    ++stats_.presence_withdrawn;
+    auto it = listens_.find(ns);
+    if (it != listens_.end() && --it->second.local_members == 0) {
+        // Nobody here needs this namespace any more.
+        dht_.cancel_listen(it->second.token);
+        directory_.drop_namespace(it->first);
+        listens_.erase(it);
+    }
+}
+
+bool HubMesh::forward_signal(std::string_view target, std::string_view ns, std::string text) {
+    const std::string* hub = directory_.hub_of(ns, target);
+    if (!hub) return false;
+    mesh::Signal s{std::string(target), std::string(ns), std::move(text)};
+    dht_.send_encrypted(mesh::inbox_key(config_.app_id, *hub), *hub, mesh::encode_signal(s));
+    ++stats_.signals_sent;
+    return true;
+}
+
+void HubMesh::for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const {
+    directory_.for_each(ns, fn);
+}
+
+void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
+    if (stopped_ || !listens_.count(ns)) return;  // a late callback for a namespace we left
+    const std::int64_t now = now_ms();
+    std::string gone_ns, gone_peer;
+    for (const auto& v : values) {
+        if (v.owner.empty() || v.owner == hub_id_) continue;
+        ++stats_.records_received;
+        if (expired) {
+            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed)
+                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
+            continue;
+        }
+        auto p = mesh::decode_presence(v.data);
+        // A record counts only if its signer is the hub it names, in the namespace it is stored under.
+        if (!p || p->hub_id != v.owner || p->network != ns || v.id != mesh::presence_record_id(p->peer_id, p->hub_id)) {
+            ++stats_.records_invalid;
+            continue;
+        }
+        if (p->gone) {
+            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed)
+                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
+            continue;
+        }
+        SharedText head = share(outbound::discovered_head(p->data, quoted(ns)));
+        auto change = directory_.upsert(ns, p->peer_id, p->hub_id, v.id, head);
+        if (change == RemoteDirectory::Change::added || change == RemoteDirectory::Change::updated)
+            router_.remote_peer_discovered(ns, PeerKey::from_hex(p->peer_id), head, out_, now);
+    }
+}
+
+void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
+    if (expired || stopped_) return;
+    for (const auto& v : values) {
+        if (v.owner.empty()) {
+            ++stats_.records_invalid;
+            continue;
+        }
+        if (!seen_.insert(v.id).second) {
+            ++stats_.signals_duplicate;  // at most once, even when a listen is refreshed
+            continue;
+        }
+        seen_order_.push_back(v.id);
+        if (seen_order_.size() > kSeenSignals) {
+            seen_.erase(seen_order_.front());
+            seen_order_.pop_front();
+        }
+        auto s = mesh::decode_signal(v.data);
+        if (!s) {
+            ++stats_.records_invalid;
+            continue;
+        }
+        ++stats_.signals_received;
+        if (!router_.remote_signal(s->to, s->network, share(std::move(s->msg)), out_)) ++stats_.signals_undeliverable;
+    }
+}
+
+void HubMesh::on_hubs(const std::vector<DhtValue>& values, bool expired) {
+    for (const auto& v : values) {
+        if (expired) {
+            hubs_.erase(v.id);
+            continue;
+        }
+        auto h = mesh::decode_hub(v.data);
+        if (!h || h->hub_id != v.owner || v.id != hub_record_id(h->hub_id)) {
+            ++stats_.records_invalid;
+            continue;
+        }
+        if (hubs_.size() < 10000 || hubs_.count(v.id)) hubs_[v.id] = std::move(*h);
+    }
+}
+
+std::vector<mesh::HubRecord> HubMesh::hubs() const {
+    std::vector<mesh::HubRecord> out;
+    bool self_seen = false;
+    for (const auto& [id, h] : hubs_) {
+        out.push_back(h);
+        self_seen = self_seen || h.hub_id == hub_id_;
+    }
+    if (!self_seen) {
+        mesh::HubRecord self;
+        self.hub_id = hub_id_;
+        self.url = config_.public_url;
+        self.region = config_.region;
+        self.version = version();
+        self.connections = router_.connections();
+        self.capacity = config_.max_connections;
+        out.insert(out.begin(), self);
+    }
+    return out;
+}
+
+}  // namespace pigeonhub

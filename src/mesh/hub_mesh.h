@@ -1,0 +1,88 @@
+// The hub mesh: maps local signaling onto the DHT and remote DHT records back onto local peers.
+//
+// - Presence: a signed record per local announced peer under its namespace key (lease 30 s, refreshed by
+//   OpenDHT while the peer stays; withdrawn with a tombstone when it leaves). Each namespace with local members
+//   is listened to; remote records feed the RemoteDirectory and become peer-discovered / peer-disconnected.
+// - Signals for peers on other hubs: one record, signed and encrypted to the target hub, under that hub's
+//   inbox key, which each hub listens to.
+// - Hub records: a signed record per hub under the hubs key (lease 30 s, updated every 10 s); /hubs lists them.
+// Threading: io thread only (DhtNode posts its callbacks there).
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "mesh/dht_node.h"
+#include "mesh/mesh_records.h"
+#include "mesh/mesh_status.h"
+#include "mesh/remote_directory.h"
+#include "pigeonhub/config.h"
+#include "signaling/mesh_link.h"
+#include "signaling/outbox.h"
+#include "signaling/router.h"
+
+namespace pigeonhub {
+
+
+class HubMesh final : public MeshLink {
+public:
+    HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht);
+
+    // Starts listening (inbox, hubs) and publishing this hub's record. The DHT node must be started.
+    void start();
+    // Withdraws this hub's records (graceful shutdown). The DHT node is stopped by its owner afterwards.
+    void stop();
+
+    // MeshLink
+    void local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) override;
+    void local_left(std::string_view ns, std::string_view peer_id) override;
+    bool forward_signal(std::string_view target, std::string_view ns, std::string text) override;
+    void for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const override;
+
+    // Live hubs from the DHT (this one included), for /hubs.
+    std::vector<mesh::HubRecord> hubs() const;
+    const MeshStats& stats() const noexcept { return stats_; }
+    std::size_t remote_peers() const noexcept { return directory_.size(); }
+    // How long the DHT has been not ready, in ms (0 when ready).
+    std::int64_t unready_for_ms(std::int64_t now_ms) const;
+
+private:
+    struct NamespaceListen {
+        std::uint64_t token = 0;
+        std::size_t local_members = 0;
+    };
+
+    void on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired);
+    void on_inbox(const std::vector<DhtValue>& values, bool expired);
+    void on_hubs(const std::vector<DhtValue>& values, bool expired);
+    void publish_hub_record();
+    void arm_timer();
+    std::int64_t now_ms() const;
+
+    asio::io_context& io_;
+    Config config_;
+    Router& router_;
+    Outbox& out_;
+    DhtNode& dht_;
+    std::string hub_id_;
+    RemoteDirectory directory_;
+    std::map<std::string, NamespaceListen, std::less<>> listens_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> published_;  // (ns, peer) -> record id
+    std::uint64_t inbox_token_ = 0;
+    std::uint64_t hubs_token_ = 0;
+    std::map<std::uint64_t, mesh::HubRecord> hubs_;  // by record id
+    std::deque<std::uint64_t> seen_order_;            // recent signal value ids (dedup), bounded
+    std::unordered_set<std::uint64_t> seen_;
+    asio::steady_timer timer_;
+    std::int64_t unready_since_ms_ = 0;
+    MeshStats stats_;
+    bool stopped_ = false;
+};
+
+}  // namespace pigeonhub

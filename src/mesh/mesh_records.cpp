@@ -1,0 +1,156 @@
+#include "mesh/mesh_records.h"
+
+#include <charconv>
+
+#include "pigeonhub/peer_id.h"
+#include "protocol/json.h"
+#include "util/json_writer.h"
+#include "util/siphash.h"
+
+namespace pigeonhub::mesh {
+namespace {
+
+constexpr std::size_t kMaxRecord = 64 * 1024;
+
+// Calls fn(key_decoded, value) for each member of a JSON object text; false if not a valid object.
+template <typename Fn>
+bool members(std::string_view text, Fn&& fn) {
+    if (text.size() > kMaxRecord) return false;
+    json::Value root;
+    if (!json::validate(text, &root) || root.kind != json::Kind::object) return false;
+    std::string key;
+    json::for_each_member(root.raw, [&](std::string_view k, const json::Value& v) {
+        json::decode_string(k, key);
+        fn(key, v);
+    });
+    return true;
+}
+
+bool get_string(const json::Value& v, std::string& out) {
+    if (v.kind != json::Kind::string) return false;
+    json::decode_string(v.raw, out);
+    return true;
+}
+
+std::uint64_t get_uint(const json::Value& v) {
+    std::uint64_t n = 0;
+    if (v.kind == json::Kind::number) std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), n);
+    return n;
+}
+
+}  // namespace
+
+std::string presence_key(std::string_view app_id, std::string_view ns) {
+    return "pigeonhub/" + std::string(app_id) + "/ns/" + std::string(ns);
+}
+std::string inbox_key(std::string_view app_id, std::string_view hub_id) {
+    return "pigeonhub/" + std::string(app_id) + "/hub/" + std::string(hub_id);
+}
+std::string hubs_key(std::string_view app_id) { return "pigeonhub/" + std::string(app_id) + "/hubs"; }
+
+std::uint64_t presence_record_id(std::string_view peer, std::string_view hub) {
+    std::string both = std::string(peer) + "@" + std::string(hub);
+    // A fixed key: every hub must compute the same id for the same (peer, hub).
+    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x70726573656e6365ull, both.data(), both.size());
+    return id == 0 ? 1 : id;  // 0 is OpenDHT's "invalid id"
+}
+
+std::string encode_presence(const Presence& p) {
+    std::string s = "{\"v\":1,\"peerId\":";
+    json::append_quoted(s, p.peer_id);
+    s += ",\"hubId\":";
+    json::append_quoted(s, p.hub_id);
+    s += ",\"network\":";
+    json::append_quoted(s, p.network);
+    if (p.gone) {
+        s += ",\"gone\":true}";
+    } else {
+        s += ",\"data\":";
+        s += p.data;
+        s += '}';
+    }
+    return s;
+}
+
+std::optional<Presence> decode_presence(std::string_view text) {
+    Presence p;
+    bool ok_peer = false, ok_hub = false, ok_net = false, has_data = false;
+    bool valid = members(text, [&](const std::string& k, const json::Value& v) {
+        if (k == "peerId") ok_peer = get_string(v, p.peer_id);
+        else if (k == "hubId") ok_hub = get_string(v, p.hub_id);
+        else if (k == "network") ok_net = get_string(v, p.network);
+        else if (k == "gone") p.gone = v.kind == json::Kind::boolean_true;
+        else if (k == "data" && v.kind == json::Kind::object) {
+            p.data.assign(v.raw);
+            has_data = true;
+        }
+    });
+    if (!valid || !ok_peer || !ok_hub || !ok_net || !is_valid_peer_id(p.peer_id)) return std::nullopt;
+    if (p.gone) return p;
+    if (!has_data) return std::nullopt;
+    // The discovery data must describe this very peer, as a hub we trust would have built it.
+    std::string data_peer;
+    bool matches = false;
+    members(p.data, [&](const std::string& k, const json::Value& v) {
+        if (k == "peerId") matches = get_string(v, data_peer) && data_peer == p.peer_id;
+    });
+    if (!matches) return std::nullopt;
+    return p;
+}
+
+std::string encode_signal(const Signal& s) {
+    std::string out = "{\"v\":1,\"to\":";
+    json::append_quoted(out, s.to);
+    out += ",\"network\":";
+    json::append_quoted(out, s.network);
+    out += ",\"msg\":";
+    out += s.msg;
+    out += '}';
+    return out;
+}
+
+std::optional<Signal> decode_signal(std::string_view text) {
+    Signal s;
+    bool ok_to = false, ok_net = false, ok_msg = false;
+    bool valid = members(text, [&](const std::string& k, const json::Value& v) {
+        if (k == "to") ok_to = get_string(v, s.to);
+        else if (k == "network") ok_net = get_string(v, s.network);
+        else if (k == "msg" && v.kind == json::Kind::object) {
+            s.msg.assign(v.raw);
+            ok_msg = true;
+        }
+    });
+    if (!valid || !ok_to || !ok_net || !ok_msg) return std::nullopt;
+    return s;
+}
+
+std::string encode_hub(const HubRecord& h) {
+    JsonWriter w;
+    w.begin_object()
+        .field("v", 1)
+        .field("hubId", std::string_view(h.hub_id))
+        .field("url", std::string_view(h.url))
+        .field("region", std::string_view(h.region))
+        .field("version", std::string_view(h.version))
+        .field("connections", h.connections)
+        .field("capacity", h.capacity)
+        .end_object();
+    return w.take();
+}
+
+std::optional<HubRecord> decode_hub(std::string_view text) {
+    HubRecord h;
+    bool ok = false;
+    bool valid = members(text, [&](const std::string& k, const json::Value& v) {
+        if (k == "hubId") ok = get_string(v, h.hub_id);
+        else if (k == "url") get_string(v, h.url);
+        else if (k == "region") get_string(v, h.region);
+        else if (k == "version") get_string(v, h.version);
+        else if (k == "connections") h.connections = get_uint(v);
+        else if (k == "capacity") h.capacity = get_uint(v);
+    });
+    if (!valid || !ok) return std::nullopt;
+    return h;
+}
+
+}  // namespace pigeonhub::mesh
