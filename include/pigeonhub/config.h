@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pigeonhub {
 
@@ -30,6 +31,18 @@ struct Config {
     std::uint32_t message_rate = 1000;       // MESSAGE_RATE: messages/s one socket may send (burst 2x); the
                                              // excess is dropped and counted. 0 = no limit
     std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
+
+    // --- the hub mesh (OpenDHT) ---
+    std::uint16_t dht_port = 4222;           // DHT_PORT: UDP port of the embedded OpenDHT node (0 = any free port)
+    std::string dht_bind;                    // DHT_BIND: IPv4 address for it; empty = HOST if HOST is IPv4, else 0.0.0.0
+    std::vector<std::string> dht_bootstrap;  // DHT_BOOTSTRAP: comma list of host:port; empty = a one-node DHT
+    std::uint32_t dht_network = 0;           // DHT_NETWORK: OpenDHT network id
+    std::string app_id = "pigeonhub";        // APP_ID: isolates meshes; every DHT key derives from it
+    std::string state_dir;                   // STATE_DIR: identity storage; default $STATE_DIRECTORY, else
+                                             // $XDG_DATA_HOME/pigeonhub, else $HOME/.local/share/pigeonhub
+    std::string public_url;                  // PUBLIC_URL: how clients reach this hub (published in /hubs)
+    std::string region;                      // REGION: free text published in /hubs
+    std::uint32_t dht_unready_grace_ms = 30000;  // /health answers 503 after the DHT is disconnected this long
 };
 
 }  // namespace pigeonhub
