@@ -95,6 +95,9 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     std::map<std::uint64_t, std::pair<dht::InfoHash, std::shared_future<std::size_t>>> listens;
     std::mutex keys_mutex;  // public keys seen on signed values (filled on DHT threads)
     std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
+    // The edit number of each record we publish: a withdrawal must outrank the record it replaces even when
+    // OpenDHT has already forgotten the cancelled put (it would otherwise reuse seq 0 and be ignored).
+    std::map<std::uint64_t, std::uint16_t> seqs;
 
     Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
 
@@ -185,6 +188,10 @@ unsigned DhtNode::good_nodes() const {
 void DhtNode::publish(const std::string& key, std::uint64_t value_id, std::string data) {
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     v->id = value_id;
+    // Bounded: after 100k distinct records the counters restart (a re-joining peer may then wait for its old
+    // tombstone to expire, at most one lease).
+    if (impl_->seqs.size() > 100000) impl_->seqs.clear();
+    v->seq = impl_->seqs[value_id]++;
     v->user_type = "application/json";
     impl_->runner.putSigned(dht::InfoHash::get(key), v, [](bool) {}, /*permanent=*/true);
 }
@@ -195,6 +202,7 @@ void DhtNode::withdraw(const std::string& key, std::uint64_t value_id, std::stri
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(tombstone.data()),
                                           tombstone.size());
     v->id = value_id;
+    v->seq = impl_->seqs[value_id]++;
     v->user_type = "application/json";
     impl_->runner.putSigned(h, v, [](bool) {}, /*permanent=*/false);
 }
@@ -225,6 +233,7 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
             self->remember_key(v);
             DhtValue d;
             d.id = v->id;
+            d.seq = static_cast<std::uint16_t>(v->seq);
             if (v->owner) d.owner = v->owner->getId().toString();
             d.data.assign(v->data.begin(), v->data.end());
             out.push_back(std::move(d));

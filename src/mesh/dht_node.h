@@ -27,6 +27,7 @@ struct DhtNodeConfig {
 // One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
 struct DhtValue {
     std::uint64_t id = 0;
+    std::uint16_t seq = 0;  // edit number of a record: a higher one replaces a lower one
     std::string owner;
     std::string data;
 };

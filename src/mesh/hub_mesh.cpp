@@ -143,10 +143,16 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
         if (v.owner.empty() || v.owner == hub_id_) continue;
         ++stats_.records_received;
         if (expired) {
+            record_seq_.erase(v.id);
             if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed)
                 router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
             continue;
         }
+        // A listen may hand back an older edit of a record (e.g. from another storage node): ignore it, so a
+        // withdrawn peer does not come back as a ghost.
+        if (auto s = record_seq_.find(v.id); s != record_seq_.end() && v.seq < s->second) continue;
+        if (record_seq_.size() > 2 * kMaxRemotePeers) record_seq_.clear();
+        record_seq_[v.id] = v.seq;
         auto p = mesh::decode_presence(v.data);
         // A record counts only if its signer is the hub it names, in the namespace it is stored under.
         if (!p || p->hub_id != v.owner || p->network != ns || v.id != mesh::presence_record_id(p->peer_id, p->hub_id)) {

@@ -77,6 +77,7 @@ private:
     std::uint64_t inbox_token_ = 0;
     std::uint64_t hubs_token_ = 0;
     std::map<std::uint64_t, mesh::HubRecord> hubs_;  // by record id
+    std::unordered_map<std::uint64_t, std::uint16_t> record_seq_;  // newest edit seen per presence record
     std::deque<std::uint64_t> seen_order_;            // recent signal value ids (dedup), bounded
     std::unordered_set<std::uint64_t> seen_;
     asio::steady_timer timer_;

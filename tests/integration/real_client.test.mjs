@@ -3,7 +3,7 @@
 // HUB=reference runs the same test against the PeerPigeon reference hub.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, startReferenceHub } from './lib/hub.mjs';
+import { startHub, startReferenceHub, startMesh } from './lib/hub.mjs';
 import { createMesh, waitEvent } from './lib/peerpigeon.mjs';
 
 let hub;
@@ -19,19 +19,18 @@ after(async () => {
   setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
 });
 
-async function pairExchange(networkName) {
+async function pairExchange(networkName, urlA = `ws://127.0.0.1:${hub.port}`, urlB = urlA) {
   const opts = networkName ? { networkName } : {};
   const a = await createMesh(opts);
   const b = await createMesh(opts);
   meshes.push(a, b);
-  const url = `ws://127.0.0.1:${hub.port}`;
 
   const aFound = waitEvent(a, 'peerDiscovered', (e) => e.peerId === b.peerId);
   const bFound = waitEvent(b, 'peerDiscovered', (e) => e.peerId === a.peerId);
   const aConn = waitEvent(a, 'peerConnected', (e) => e.peerId === b.peerId);
   const bConn = waitEvent(b, 'peerConnected', (e) => e.peerId === a.peerId);
-  await a.connect(url);
-  await b.connect(url);
+  await a.connect(urlA);
+  await b.connect(urlB);
   await Promise.all([aFound, bFound]);
   await Promise.all([aConn, bConn]);
 
@@ -57,6 +56,16 @@ test('two PeerPigeonMesh clients in a named network exchange messages over WebRT
 
 test('the same in the default global network', async () => {
   await pairExchange(undefined);
+});
+
+test('two clients on different hubs of one DHT mesh exchange messages over WebRTC', { skip: process.env.HUB === 'reference' }, async () => {
+  const [h1, h2] = await startMesh(2);
+  try {
+    await pairExchange('cross-hub', `ws://127.0.0.1:${h1.port}`, `ws://127.0.0.1:${h2.port}`);
+  } finally {
+    await h1.stop();
+    await h2.stop();
+  }
 });
 
 test('the hub is healthy afterwards', async () => {

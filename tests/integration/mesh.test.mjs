@@ -1,0 +1,165 @@
+// Several real pigeonhubd processes joined in one OpenDHT network on loopback: peers on different hubs
+// behave as if they were on one hub; a killed hub's peers disappear within one lease.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHub, startMesh, randomPeerId, waitFor, dhtPort } from './lib/hub.mjs';
+import { joined, get, sleep } from './lib/client.mjs';
+
+let hubs;
+before(async () => { hubs = await startMesh(3); });
+after(async () => { for (const h of hubs) await h.stop('SIGKILL'); });
+
+const health = async (h) => (await get(`${h.url}/health`)).json;
+
+test('discovery both ways across three hubs, within the namespace only', async () => {
+  const [h1, h2, h3] = hubs;
+  const A = randomPeerId(), B = randomPeerId(), C = randomPeerId(), D = randomPeerId();
+  const a = await joined(h1, A, 'm1', { peerId: A, nick: 'a' });
+  const d = await joined(h2, D, 'm2');
+  const t0 = Date.now();
+  const b = await joined(h2, B, 'm1');
+  const c = await joined(h3, C, 'm1');
+  const seen = async (client, id) => client.next((m) => m.type === 'peer-discovered' && m.data.peerId === id, 5000);
+  const bSawA = await seen(b, A);
+  console.log(`cross-hub discovery latency: ${Date.now() - t0} ms (B and C joined, B learned A)`);
+  assert.deepEqual(bSawA.data, { peerId: A, isHub: false, nick: 'a' });
+  assert.equal(bSawA.networkName, 'm1');
+  assert.equal(bSawA.targetPeerId, B);
+  await seen(a, B);
+  await seen(a, C);
+  await seen(c, A);
+  await seen(c, B);
+  await seen(b, C);
+  await sleep(200);
+  assert.equal(d.of('peer-discovered').length, 0, 'nothing from m1 reaches m2');
+  for (const x of [a, b, c, d]) x.end();
+});
+
+test('offer, answer and ICE across hubs keep the original sender; other namespaces are refused', async () => {
+  const [h1, h2] = hubs;
+  const A = randomPeerId(), B = randomPeerId(), E = randomPeerId();
+  const a = await joined(h1, A, 'sig');
+  const b = await joined(h2, B, 'sig');
+  const e = await joined(h2, E, 'other');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === B, 5000);
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t = process.hrtime.bigint();
+    a.send({ type: 'offer', data: { type: 'offer', sdp: `v=0 ${i}` }, targetPeerId: B, networkName: 'sig', fromPeerId: E });
+    const o = await b.next((m) => m.type === 'offer' && m.data.sdp === `v=0 ${i}`, 5000);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    assert.equal(o.fromPeerId, A, 'fromPeerId is the real sender, across hubs too');
+    assert.equal(o.targetPeerId, B);
+    assert.equal(o.networkName, 'sig');
+  }
+  times.sort((x, y) => x - y);
+  console.log(`cross-hub offer delivery: p50 ${times[10].toFixed(2)} ms, max ${times[19].toFixed(2)} ms (20 offers)`);
+  b.send({ type: 'answer', data: { type: 'answer', sdp: 'v=0 answer' }, targetPeerId: A, networkName: 'sig' });
+  assert.equal((await a.next((m) => m.type === 'answer', 5000)).fromPeerId, B);
+  b.send({ type: 'ice-candidate', data: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' }, targetPeerId: A, networkName: 'sig' });
+  await a.next((m) => m.type === 'ice-candidate', 5000);
+  // E (namespace "other") cannot reach A, whether it claims its own namespace or A's.
+  e.send({ type: 'offer', data: { sdp: 'x' }, targetPeerId: A, networkName: 'other' });
+  e.send({ type: 'offer', data: { sdp: 'x' }, targetPeerId: A, networkName: 'sig' });
+  assert.equal(await a.none((f) => f.json?.type === 'offer', 500), true);
+  for (const x of [a, b, e]) x.end();
+});
+
+test('goodbye and disconnect on one hub reach the other hubs at once (no lease wait)', async () => {
+  const [h1, h2] = hubs;
+  const A = randomPeerId(), B = randomPeerId(), C = randomPeerId();
+  const a = await joined(h1, A, 'bye');
+  const b = await joined(h2, B, 'bye');
+  const c = await joined(h2, C, 'bye');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === C, 5000);
+  b.send({ type: 'goodbye', data: { peerId: B } });
+  const t0 = Date.now();
+  await a.next((m) => m.type === 'peer-disconnected' && m.data.peerId === B, 5000);
+  c.end();
+  await a.next((m) => m.type === 'peer-disconnected' && m.data.peerId === C, 5000);
+  console.log(`cross-hub departure notice: ${Date.now() - t0} ms`);
+  // A newcomer is not told about departed peers.
+  const n = await joined(h1, randomPeerId(), 'bye');
+  await sleep(300);
+  assert.deepEqual(n.of('peer-discovered').map((m) => m.data.peerId), [A], `A=${A} B=${B} C=${C}`);
+  for (const x of [a, b, n]) x.end();
+});
+
+test('a client claiming to be a hub gains nothing across hubs', async () => {
+  const [h1, h2] = hubs;
+  const A = randomPeerId(), F = randomPeerId();
+  const a = await joined(h1, A, 'fake');
+  const f = await joined(h2, F, 'fake', { peerId: F, isHub: true });
+  const seen = await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === F, 5000);
+  assert.equal(seen.data.isHub, false);
+  const hubList = (await get(`${h1.url}/hubs`)).json.hubs.map((h) => h.hubId);
+  assert.equal(hubList.length, 3);
+  assert.ok(!hubList.includes(F));
+  a.end(); f.end();
+});
+
+test('/hubs lists every live hub from the DHT; /health reports the DHT', async () => {
+  const ids = [];
+  for (const h of hubs) {
+    const j = await health(h);
+    assert.equal(j.dhtReady, true);
+    assert.match(j.dhtNodeId, /^[0-9a-f]{40}$/);
+    assert.ok(j.dhtGoodNodes >= 1);
+    ids.push(j.nodeId);
+  }
+  for (const h of hubs) {
+    const list = await waitFor(async () => {
+      const l = (await get(`${h.url}/hubs`)).json;
+      return l.totalHubs === 3 ? l : false;
+    }, { timeoutMs: 5000, what: '3 hubs in /hubs' });
+    assert.deepEqual(new Set(list.hubs.map((x) => x.hubId)), new Set(ids));
+    assert.equal(list.hubs.filter((x) => x.self).length, 1);
+  }
+});
+
+test('a restarted hub keeps its identity', async () => {
+  const dir = (await import('./lib/hub.mjs')).tempStateDir();
+  const first = await startHub({ env: { STATE_DIR: dir } });
+  const id1 = (await health(first)).nodeId;
+  await first.stop();
+  const second = await startHub({ env: { STATE_DIR: dir } });
+  assert.equal((await health(second)).nodeId, id1);
+  await second.stop();
+});
+
+test('kill -9 of a hub: its peers disappear elsewhere within one lease; the rest keep working', async () => {
+  const [h1, h2, h3] = hubs;
+  const A = randomPeerId(), C = randomPeerId();
+  const a = await joined(h1, A, 'whack');
+  const c = await joined(h3, C, 'whack');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === C, 5000);
+  await h3.stop('SIGKILL');
+  const t0 = Date.now();
+  await a.next((m) => m.type === 'peer-disconnected' && m.data.peerId === C, 45000);
+  console.log(`dead hub's peer forgotten after ${Date.now() - t0} ms (lease 30 s)`);
+  const late = await joined(h2, randomPeerId(), 'whack');
+  await late.next((m) => m.type === 'peer-discovered' && m.data.peerId === A, 5000);
+  await sleep(200);
+  assert.ok(!late.of('peer-discovered').some((m) => m.data.peerId === C), 'no ghost of the dead hub');
+  await waitFor(async () => (await get(`${h1.url}/hubs`)).json.totalHubs === 2, { timeoutMs: 15000, what: 'the dead hub to leave /hubs' });
+  a.end(); c.end(); late.end();
+});
+
+test('killing the hub the others bootstrapped from does not break the rest', async () => {
+  const [h1, h2] = hubs;
+  const extra = await startHub({ env: { DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` } });
+  hubs.push(extra);
+  await waitFor(async () => (await health(extra)).dhtReady, { what: 'the extra hub to join' });
+  await h1.stop('SIGKILL');
+  const t0 = Date.now();
+  const X = randomPeerId(), Y = randomPeerId();
+  const x = await joined(h2, X, 'after');
+  const y = await joined(extra, Y, 'after');
+  await y.next((m) => m.type === 'peer-discovered' && m.data.peerId === X, 20000);
+  await x.next((m) => m.type === 'peer-discovered' && m.data.peerId === Y, 20000);
+  const t1 = Date.now();
+  x.send({ type: 'offer', data: { type: 'offer', sdp: 'v=0' }, targetPeerId: Y, networkName: 'after' });
+  assert.equal((await y.next((m) => m.type === 'offer', 20000)).fromPeerId, X);
+  console.log(`after the bootstrap hub died: discovery ${t1 - t0} ms, first offer ${Date.now() - t1} ms`);
+  x.end(); y.end();
+});
