@@ -13,7 +13,7 @@ BUILD=${BUILD_DIR:-build}
 # Debian packages the build and the tests need.
 PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
 libgtest-dev libgmock-dev libopendht-dev libmsgpack-cxx-dev libgnutls28-dev libargon2-dev libjsoncpp-dev
-libssl-dev ca-certificates"
+libssl-dev nginx-light ca-certificates"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -33,8 +33,17 @@ install_packages() {
     if [ -n "$missing" ]; then
         log "installing Debian packages:$missing"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        # nginx is only a test tool here (the failover test runs its own instance on loopback): keep the
+        # package from starting a system nginx on port 80, with Debian's policy-rc.d mechanism.
+        policy=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            policy=/usr/sbin/policy-rc.d
+            printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+            as_root chmod 755 "$policy"
+        fi
         # shellcheck disable=SC2086
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+        [ -z "$policy" ] || as_root rm -f "$policy"
     fi
     # Debian 12's npm 9 rejects the "npm:" override in package.json; npm 10 runs on Debian's Node 18.
     npm_major=$(npm --version | cut -d. -f1)

@@ -249,6 +249,32 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
     return token;
 }
 
+void DhtNode::get(const std::string& key, std::function<void(const std::vector<DhtValue>&)> cb) {
+    std::weak_ptr<Impl> weak = impl_;
+    auto found = std::make_shared<std::vector<DhtValue>>();
+    auto shared_cb = std::make_shared<std::function<void(const std::vector<DhtValue>&)>>(std::move(cb));
+    impl_->runner.get(
+        dht::InfoHash::get(key),
+        [found](const std::vector<std::shared_ptr<dht::Value>>& values) {
+            for (const auto& v : values) {
+                DhtValue d;
+                d.id = v->id;
+                d.seq = static_cast<std::uint16_t>(v->seq);
+                if (v->owner) d.owner = v->owner->getId().toString();
+                d.data.assign(v->data.begin(), v->data.end());
+                found->push_back(std::move(d));
+            }
+            return true;
+        },
+        [weak, found, shared_cb](bool) {
+            auto self = weak.lock();
+            if (!self) return;
+            asio::post(self->io, [weak, found, shared_cb] {
+                if (weak.lock()) (*shared_cb)(*found);
+            });
+        });
+}
+
 void DhtNode::cancel_listen(std::uint64_t token) {
     auto it = impl_->listens.find(token);
     if (it == impl_->listens.end()) return;

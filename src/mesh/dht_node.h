@@ -63,6 +63,8 @@ public:
     // token for cancel_listen.
     std::uint64_t listen(const std::string& key, ListenCallback cb);
     void cancel_listen(std::uint64_t token);
+    // The values on `key` now (one network lookup); cb runs on the io thread.
+    void get(const std::string& key, std::function<void(const std::vector<DhtValue>&)> cb);
 
 private:
     struct Impl;

@@ -139,13 +139,12 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
     if (stopped_ || !listens_.count(ns)) return;  // a late callback for a namespace we left
     const std::int64_t now = now_ms();
     std::string gone_ns, gone_peer;
+    std::vector<std::uint64_t> expired_ids;
     for (const auto& v : values) {
         if (v.owner.empty() || v.owner == hub_id_) continue;
         ++stats_.records_received;
         if (expired) {
-            record_seq_.erase(v.id);
-            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed)
-                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
+            expired_ids.push_back(v.id);
             continue;
         }
         // A listen may hand back an older edit of a record (e.g. from another storage node): ignore it, so a
@@ -160,15 +159,51 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
             continue;
         }
         if (p->gone) {
-            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed)
+            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed &&
+                !router_.is_local(gone_peer))
                 router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
             continue;
         }
+        // A peer that is connected here (e.g. it failed over to us from a dead hub whose record has not
+        // expired yet) is announced locally; another hub's record about it must not add a second entry.
+        if (router_.is_local(p->peer_id)) continue;
         SharedText head = share(outbound::discovered_head(p->data, quoted(ns)));
         auto change = directory_.upsert(ns, p->peer_id, p->hub_id, v.id, head);
         if (change == RemoteDirectory::Change::added || change == RemoteDirectory::Change::updated)
             router_.remote_peer_discovered(ns, PeerKey::from_hex(p->peer_id), head, out_, now);
     }
+    if (!expired_ids.empty()) confirm_expired(ns, std::move(expired_ids), 3);
+}
+
+// OpenDHT also reports values as expired when the node that served them to our listen goes away, even if
+// the record lives on elsewhere (seen when a hub was killed: a peer that had moved to a live hub was reported
+// gone). So an expiry is checked with a fresh lookup before anyone is told.
+// A record still found is looked up again a few times (storage nodes expire it at slightly different times).
+void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left) {
+    dht_.get(mesh::presence_key(config_.app_id, ns), [this, ns, ids = std::move(ids), attempts_left](const std::vector<DhtValue>& live) {
+        if (stopped_ || !listens_.count(ns)) return;
+        const std::int64_t now = now_ms();
+        std::string gone_ns, gone_peer;
+        std::vector<std::uint64_t> recheck;
+        for (std::uint64_t id : ids) {
+            bool still_there = false;
+            for (const auto& v : live) still_there = still_there || v.id == id;
+            if (still_there) {
+                recheck.push_back(id);
+                continue;
+            }
+            record_seq_.erase(id);
+            if (directory_.remove(id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed &&
+                !router_.is_local(gone_peer))
+                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
+        }
+        if (!recheck.empty() && attempts_left > 1) {
+            auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(5));
+            timer->async_wait([this, timer, ns, recheck = std::move(recheck), attempts_left](const asio::error_code& ec) mutable {
+                if (!ec && !stopped_) confirm_expired(ns, std::move(recheck), attempts_left - 1);
+            });
+        }
+    });
 }
 
 void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {

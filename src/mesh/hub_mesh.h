@@ -59,6 +59,7 @@ private:
     };
 
     void on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired);
+    void confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left);
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
     void on_hubs(const std::vector<DhtValue>& values, bool expired);
     void publish_hub_record();

@@ -72,6 +72,9 @@ public:
     // Returns false (and counts a drop) otherwise.
     bool remote_signal(std::string_view target, std::string_view ns, const SharedText& text, Outbox& out);
 
+    // True if a connection on this hub holds `peer_id`.
+    bool is_local(std::string_view peer_id) const { return by_id_.find(peer_id) != by_id_.end(); }
+
     // --- observation (same thread) ---
     std::size_t connections() const noexcept { return live_; }
     std::size_t announced_peers() const noexcept { return announced_; }
