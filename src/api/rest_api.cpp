@@ -295,6 +295,8 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("dhtGoodNodes", ms.good_nodes)
             .field("hubs", static_cast<std::uint64_t>(ms.hubs.size()))
             .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
+            .field("dhtMessagesOut", ms.dht_messages_out)
+            .field("dhtMessagesIn", ms.dht_messages_in)
             .field("presencePublished", m.presence_published)
             .field("presenceWithdrawn", m.presence_withdrawn)
             .field("recordsReceived", m.records_received)

@@ -92,6 +92,8 @@ int Hub::run() {
         s.dht_port = p.dht.bound_port();
         s.unready_for_ms = p.mesh.unready_for_ms(wall_ms());
         s.remote_peers = p.mesh.remote_peers();
+        s.dht_messages_out = p.dht.messages_out();
+        s.dht_messages_in = p.dht.messages_in();
         s.hubs = p.mesh.hubs();
         s.stats = p.mesh.stats();
         return s;

@@ -98,6 +98,7 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     // The edit number of each record we publish: a withdrawal must outrank the record it replaces even when
     // OpenDHT has already forgotten the cancelled put (it would otherwise reuse seq 0 and be ignored).
     std::map<std::uint64_t, std::uint16_t> seqs;
+    std::uint64_t msgs_out = 0, msgs_in = 0;
 
     Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
 
@@ -177,6 +178,25 @@ std::uint16_t DhtNode::bound_port() const { return impl_->runner.getBoundPort(AF
 bool DhtNode::ready() const {
     if (impl_->config.bootstrap.empty()) return impl_->running;
     return impl_->status.load() == dht::NodeStatus::Connected;
+}
+
+namespace {
+std::uint64_t sum(const std::vector<unsigned>& v) {
+    std::uint64_t s = 0;
+    for (unsigned x : v) s += x;
+    return s;
+}
+}  // namespace
+
+// OpenDHT hands out counters since its last call and resets them, so they are accumulated here.
+std::uint64_t DhtNode::messages_out() const {
+    if (impl_->running) impl_->msgs_out += sum(impl_->runner.getNodeMessageStats(false));
+    return impl_->msgs_out;
+}
+
+std::uint64_t DhtNode::messages_in() const {
+    if (impl_->running) impl_->msgs_in += sum(impl_->runner.getNodeMessageStats(true));
+    return impl_->msgs_in;
 }
 
 unsigned DhtNode::good_nodes() const {

@@ -49,6 +49,9 @@ public:
     // Connected to at least one other node, or running alone with no bootstrap configured.
     bool ready() const;
     unsigned good_nodes() const;
+    // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
+    std::uint64_t messages_out() const;
+    std::uint64_t messages_in() const;
 
     // A signed value under `key` with a fixed value id, kept alive (re-put by OpenDHT) until withdrawn.
     void publish(const std::string& key, std::uint64_t value_id, std::string data);

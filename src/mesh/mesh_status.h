@@ -29,6 +29,8 @@ struct MeshStatus {
     std::uint16_t dht_port = 0;
     std::int64_t unready_for_ms = 0; // how long the DHT has been not ready
     std::size_t remote_peers = 0;
+    std::uint64_t dht_messages_out = 0;
+    std::uint64_t dht_messages_in = 0;
     std::vector<mesh::HubRecord> hubs;
     MeshStats stats;
 };
