@@ -29,7 +29,7 @@ std::uint64_t hub_record_id(std::string_view hub_id) {
 }  // namespace
 
 HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht)
-    : io_(io), config_(config), router_(router), out_(out), dht_(dht), directory_(kMaxRemotePeers), timer_(io) {}
+    : io_(io), config_(config), router_(router), out_(out), dht_(dht), directory_(kMaxRemotePeers), order_timer_(io), timer_(io) {}
 
 std::int64_t HubMesh::now_ms() const {
     using namespace std::chrono;
@@ -122,10 +122,18 @@ void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
     }
 }
 
-bool HubMesh::forward_signal(std::string_view target, std::string_view ns, std::string text) {
+bool HubMesh::forward_signal(std::string_view from, std::string_view target, std::string_view ns,
+                             std::string text) {
     const std::string* hub = directory_.hub_of(ns, target);
     if (!hub) return false;
-    mesh::Signal s{std::string(target), std::string(ns), std::move(text)};
+    mesh::Signal s;
+    s.from.assign(from);
+    s.to.assign(target);
+    s.network.assign(ns);
+    s.msg = std::move(text);
+    auto n = numbering_.next(s.from + ">" + s.to, now_ms());
+    s.epoch = n.epoch;
+    s.seq = n.seq;
     dht_.send_encrypted(mesh::inbox_key(config_.app_id, *hub), *hub, mesh::encode_signal(s));
     ++stats_.signals_sent;
     return true;
@@ -208,6 +216,7 @@ void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> 
 
 void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
     if (expired || stopped_) return;
+    std::vector<OrderedSignal> ready;
     for (const auto& v : values) {
         if (v.owner.empty()) {
             ++stats_.records_invalid;
@@ -228,8 +237,30 @@ void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
             continue;
         }
         ++stats_.signals_received;
-        if (!router_.remote_signal(s->to, s->network, share(std::move(s->msg)), out_)) ++stats_.signals_undeliverable;
+        // Ordered per (sending hub, sender, target): each signal travelled as its own DHT put.
+        ready.clear();
+        order_.accept(v.owner + "/" + s->from + ">" + s->to, s->epoch, s->seq,
+                      OrderedSignal{s->to, s->network, share(std::move(s->msg))}, now_ms(), ready);
+        deliver(ready);
     }
+    if (order_.waiting() && !order_timer_armed_) {
+        order_timer_armed_ = true;
+        order_timer_.expires_after(std::chrono::milliseconds(50));
+        order_timer_.async_wait([this](const asio::error_code& ec) {
+            order_timer_armed_ = false;
+            if (ec || stopped_) return;
+            std::vector<OrderedSignal> late;
+            order_.expire(now_ms(), late);
+            deliver(late);
+            if (order_.waiting()) on_inbox({}, false);  // re-arms the timer
+        });
+    }
+}
+
+void HubMesh::deliver(std::vector<OrderedSignal>& ready) {
+    for (auto& r : ready)
+        if (!router_.remote_signal(r.to, r.ns, r.msg, out_)) ++stats_.signals_undeliverable;
+    ready.clear();
 }
 
 void HubMesh::on_hubs(const std::vector<DhtValue>& values, bool expired) {

@@ -22,6 +22,7 @@
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
 #include "mesh/remote_directory.h"
+#include "mesh/signal_order.h"
 #include "pigeonhub/config.h"
 #include "signaling/mesh_link.h"
 #include "signaling/outbox.h"
@@ -42,7 +43,8 @@ public:
     // MeshLink
     void local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) override;
     void local_left(std::string_view ns, std::string_view peer_id) override;
-    bool forward_signal(std::string_view target, std::string_view ns, std::string text) override;
+    bool forward_signal(std::string_view from, std::string_view target, std::string_view ns,
+                        std::string text) override;
     void for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const override;
 
     // Live hubs from the DHT (this one included), for /hubs.
@@ -63,6 +65,7 @@ private:
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
     void on_hubs(const std::vector<DhtValue>& values, bool expired);
     void publish_hub_record();
+    void deliver(std::vector<OrderedSignal>& ready);
     void arm_timer();
     std::int64_t now_ms() const;
 
@@ -81,6 +84,10 @@ private:
     std::unordered_map<std::uint64_t, std::uint16_t> record_seq_;  // newest edit seen per presence record
     std::deque<std::uint64_t> seen_order_;            // recent signal value ids (dedup), bounded
     std::unordered_set<std::uint64_t> seen_;
+    SignalNumbering numbering_;
+    SignalOrder order_;
+    asio::steady_timer order_timer_;
+    bool order_timer_armed_ = false;
     asio::steady_timer timer_;
     std::int64_t unready_since_ms_ = 0;
     MeshStats stats_;

@@ -99,7 +99,9 @@ std::optional<Presence> decode_presence(std::string_view text) {
 }
 
 std::string encode_signal(const Signal& s) {
-    std::string out = "{\"v\":1,\"to\":";
+    std::string out = "{\"v\":1,\"from\":";
+    json::append_quoted(out, s.from);
+    out += ",\"epoch\":" + std::to_string(s.epoch) + ",\"seq\":" + std::to_string(s.seq) + ",\"to\":";
     json::append_quoted(out, s.to);
     out += ",\"network\":";
     json::append_quoted(out, s.network);
@@ -114,6 +116,9 @@ std::optional<Signal> decode_signal(std::string_view text) {
     bool ok_to = false, ok_net = false, ok_msg = false;
     bool valid = members(text, [&](const std::string& k, const json::Value& v) {
         if (k == "to") ok_to = get_string(v, s.to);
+        else if (k == "from") get_string(v, s.from);
+        else if (k == "epoch") s.epoch = get_uint(v);
+        else if (k == "seq") s.seq = static_cast<std::uint32_t>(get_uint(v));
         else if (k == "network") ok_net = get_string(v, s.network);
         else if (k == "msg" && v.kind == json::Kind::object) {
             s.msg.assign(v.raw);

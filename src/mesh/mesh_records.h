@@ -1,7 +1,7 @@
 // The JSON records hubs exchange through the DHT, and the keys they live under. Pure functions.
 //
 //   presence  key h(app, "ns", N)   {"v":1,"peerId":P,"hubId":H,"network":N,"data":{...}}  or  {...,"gone":true}
-//   inbox     key h(app, "hub", H)  {"v":1,"to":T,"network":N,"msg":{client-facing message}}   (encrypted to H)
+//   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
 //   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M}
 #pragma once
 
@@ -32,6 +32,9 @@ std::string encode_presence(const Presence& p);
 std::optional<Presence> decode_presence(std::string_view text);
 
 struct Signal {
+    std::string from;
+    std::uint64_t epoch = 0;  // numbering of the (from, to) pair, see signal_order.h
+    std::uint32_t seq = 0;
     std::string to;
     std::string network;
     std::string msg;  // raw JSON object, delivered verbatim

@@ -20,7 +20,8 @@ public:
     virtual void local_left(std::string_view ns, std::string_view peer_id) = 0;
     // A signal for `target`, who is not on this hub; `text` is the complete client-facing message. Returns
     // false if no hub is known for `target` in `ns` (the router then counts an unknown target).
-    virtual bool forward_signal(std::string_view target, std::string_view ns, std::string text) = 0;
+    virtual bool forward_signal(std::string_view from, std::string_view target, std::string_view ns,
+                                std::string text) = 0;
     // Calls fn(head) for each remote peer known in `ns`: head is its peer-discovered text up to the
     // recipient's id (see outbound::discovered_head).
     virtual void for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const = 0;

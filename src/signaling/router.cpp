@@ -265,7 +265,7 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
         // Not here: another hub may hold it (only announced senders take part in the mesh).
         if (mesh_ && claimed == sender_ns && sender.ns != kNoNamespace && is_valid_peer_id(msg.target)) {
             std::string_view data = msg.has_data ? msg.data.raw : std::string_view();
-            if (mesh_->forward_signal(msg.target, sender_ns,
+            if (mesh_->forward_signal(sender.id, msg.target, sender_ns,
                                       outbound::signal(message_type_name(msg.type), data, sender.id, msg.target,
                                                        namespaces_[sender.ns].name_json, now))) {
                 bump(stats_.relayed, msg.type);

@@ -56,8 +56,14 @@ test('offer, answer and ICE across hubs keep the original sender; other namespac
   console.log(`cross-hub offer delivery: p50 ${times[10].toFixed(2)} ms, max ${times[19].toFixed(2)} ms (20 offers)`);
   b.send({ type: 'answer', data: { type: 'answer', sdp: 'v=0 answer' }, targetPeerId: A, networkName: 'sig' });
   assert.equal((await a.next((m) => m.type === 'answer', 5000)).fromPeerId, B);
-  b.send({ type: 'ice-candidate', data: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' }, targetPeerId: A, networkName: 'sig' });
-  await a.next((m) => m.type === 'ice-candidate', 5000);
+  // A burst keeps its order across hubs, although every signal travels as its own DHT put.
+  const since = a.frames.length;
+  for (let i = 0; i < 50; i++) {
+    b.send({ type: 'ice-candidate', data: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host`, sdpMid: '0' }, targetPeerId: A, networkName: 'sig' });
+  }
+  await a.next((m) => m.type === 'ice-candidate' && m.data.candidate.startsWith('candidate:49 '), 5000, since);
+  const order = a.frames.slice(since).map((f) => f.json).filter((m) => m?.type === 'ice-candidate').map((m) => Number(m.data.candidate.split(/[: ]/)[1]));
+  assert.deepEqual(order, Array.from({ length: 50 }, (_, i) => i));
   // E (namespace "other") cannot reach A, whether it claims its own namespace or A's.
   e.send({ type: 'offer', data: { sdp: 'x' }, targetPeerId: A, networkName: 'other' });
   e.send({ type: 'offer', data: { sdp: 'x' }, targetPeerId: A, networkName: 'sig' });

@@ -42,9 +42,12 @@ TEST(MeshRecords, RecordIdsAreStableAndPerHub) {
 }
 
 TEST(MeshRecords, SignalAndHubRoundTrip) {
-    Signal s{kPeer, "n", R"({"type":"offer","data":{"sdp":"v=0"}})"};
+    Signal s{kHub, 1234567890123ull, 42, kPeer, "n", R"({"type":"offer","data":{"sdp":"v=0"}})"};
     auto d = decode_signal(encode_signal(s));
     ASSERT_TRUE(d);
+    EXPECT_EQ(d->from, kHub);
+    EXPECT_EQ(d->epoch, 1234567890123ull);
+    EXPECT_EQ(d->seq, 42u);
     EXPECT_EQ(d->to, kPeer);
     EXPECT_EQ(d->msg, s.msg);
     EXPECT_FALSE(decode_signal(R"({"to":"x","network":"n","msg":"not an object"})"));
