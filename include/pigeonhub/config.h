@@ -42,7 +42,8 @@ struct Config {
                                              // $XDG_DATA_HOME/pigeonhub, else $HOME/.local/share/pigeonhub
     std::string public_url;                  // PUBLIC_URL: how clients reach this hub (published in /hubs)
     std::string region;                      // REGION: free text published in /hubs
-    std::uint32_t dht_unready_grace_ms = 30000;  // /health answers 503 after the DHT is disconnected this long
+    std::uint32_t dht_unready_grace_ms = 30000;  // DHT_UNREADY_GRACE: /health answers 503 after the DHT has been
+                                                 // disconnected this long (ms)
 };
 
 }  // namespace pigeonhub

@@ -37,6 +37,7 @@ std::int64_t HubMesh::now_ms() const {
 }
 
 void HubMesh::start() {
+    started_ms_ = now_ms();
     hub_id_ = dht_.hub_id();
     inbox_token_ = dht_.listen(mesh::inbox_key(config_.app_id, hub_id_),
                                [this](const std::vector<DhtValue>& v, bool expired) { on_inbox(v, expired); });
@@ -58,10 +59,15 @@ void HubMesh::stop() {
 }
 
 void HubMesh::arm_timer() {
-    timer_.expires_after(kHubRecordPeriod);
+    // Every second: track DHT readiness; every kHubRecordPeriod: refresh this hub's record.
+    timer_.expires_after(std::chrono::seconds(1));
     timer_.async_wait([this](const asio::error_code& ec) {
         if (ec || stopped_) return;
-        publish_hub_record();
+        const std::int64_t now = now_ms();
+        if (dht_.ready()) unready_since_ms_ = 0;
+        else if (unready_since_ms_ == 0) unready_since_ms_ = now;
+        if (++ticks_ % std::chrono::duration_cast<std::chrono::seconds>(kHubRecordPeriod).count() == 0)
+            publish_hub_record();
         arm_timer();
     });
 }
@@ -76,14 +82,12 @@ void HubMesh::publish_hub_record() {
     h.capacity = config_.max_connections;
     dht_.publish(mesh::hubs_key(config_.app_id), hub_record_id(hub_id_), mesh::encode_hub(h));
     ++stats_.hub_records_published;
-    const std::int64_t now = now_ms();
-    if (dht_.ready()) unready_since_ms_ = 0;
-    else if (unready_since_ms_ == 0) unready_since_ms_ = now;
 }
 
 std::int64_t HubMesh::unready_for_ms(std::int64_t now) const {
     if (dht_.ready()) return 0;
-    return unready_since_ms_ == 0 ? 0 : now - unready_since_ms_;
+    // Not ready since start counts from start.
+    return now - (unready_since_ms_ == 0 ? started_ms_ : unready_since_ms_);
 }
 
 void HubMesh::local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) {

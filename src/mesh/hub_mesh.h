@@ -90,6 +90,8 @@ private:
     bool order_timer_armed_ = false;
     asio::steady_timer timer_;
     std::int64_t unready_since_ms_ = 0;
+    std::int64_t started_ms_ = 0;
+    std::uint64_t ticks_ = 0;
     MeshStats stats_;
     bool stopped_ = false;
 };
