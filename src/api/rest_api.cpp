@@ -143,14 +143,7 @@ HttpReply RestApi::hubs(std::int64_t now) const {
         list = std::move(ms.hubs);
         self_id = ms.hub_id;
     } else {
-        mesh::HubRecord self;
-        self.hub_id = info_.node_id;
-        self.url = config_.public_url;
-        self.region = config_.region;
-        self.version = version();
-        self.connections = router_.connections();
-        self.capacity = config_.max_connections;
-        list.push_back(self);
+        list.push_back(mesh::own_hub_record(info_.node_id, config_, router_.connections()));
     }
     JsonWriter w;
     w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", static_cast<std::uint64_t>(list.size()));

@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "pigeonhub/version.h"
 #include "protocol/json.h"
 #include "signaling/peer_key.h"
 #include "util/log.h"
@@ -73,14 +72,8 @@ void HubMesh::arm_timer() {
 }
 
 void HubMesh::publish_hub_record() {
-    mesh::HubRecord h;
-    h.hub_id = hub_id_;
-    h.url = config_.public_url;
-    h.region = config_.region;
-    h.version = version();
-    h.connections = router_.connections();
-    h.capacity = config_.max_connections;
-    dht_.publish(mesh::hubs_key(config_.app_id), hub_record_id(hub_id_), mesh::encode_hub(h));
+    dht_.publish(mesh::hubs_key(config_.app_id), hub_record_id(hub_id_),
+                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, router_.connections())));
     ++stats_.hub_records_published;
 }
 
@@ -289,16 +282,7 @@ std::vector<mesh::HubRecord> HubMesh::hubs() const {
         out.push_back(h);
         self_seen = self_seen || h.hub_id == hub_id_;
     }
-    if (!self_seen) {
-        mesh::HubRecord self;
-        self.hub_id = hub_id_;
-        self.url = config_.public_url;
-        self.region = config_.region;
-        self.version = version();
-        self.connections = router_.connections();
-        self.capacity = config_.max_connections;
-        out.insert(out.begin(), self);
-    }
+    if (!self_seen) out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, router_.connections()));
     return out;
 }
 

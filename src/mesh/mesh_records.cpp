@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "pigeonhub/peer_id.h"
+#include "pigeonhub/version.h"
 #include "protocol/json.h"
 #include "util/json_writer.h"
 #include "util/siphash.h"
@@ -127,6 +128,17 @@ std::optional<Signal> decode_signal(std::string_view text) {
     });
     if (!valid || !ok_to || !ok_net || !ok_msg) return std::nullopt;
     return s;
+}
+
+HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections) {
+    HubRecord h;
+    h.hub_id = std::move(hub_id);
+    h.url = config.public_url;
+    h.region = config.region;
+    h.version = version();
+    h.connections = connections;
+    h.capacity = config.max_connections;
+    return h;
 }
 
 std::string encode_hub(const HubRecord& h) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "pigeonhub/config.h"
+
 namespace pigeonhub::mesh {
 
 std::string presence_key(std::string_view app_id, std::string_view ns);
@@ -50,6 +52,8 @@ struct HubRecord {
     std::uint64_t connections = 0;
     std::uint64_t capacity = 0;
 };
+// This hub's record from its configuration and current load.
+HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections);
 std::string encode_hub(const HubRecord& h);
 std::optional<HubRecord> decode_hub(std::string_view text);
 
