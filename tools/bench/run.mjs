@@ -1,0 +1,108 @@
+// Side-by-side benchmark of pigeonhubd and the PeerPigeon 1.1.3 reference hub, in one run, on loopback.
+// Each scenario starts a fresh hub, drives it with build/pigeonhub-loadgen (C++, asio), reads the hub's CPU
+// time and RSS from /proc, kills the hub by PID, and prints one table row per hub plus the ratio.
+//
+//   node tools/bench/run.mjs [--quick] [--markdown BENCHMARKS-run.md]
+//
+// This is the first part of the benchmarks issue (idle, join, relay, round trip); cross-hub and failover
+// scenarios are measured by tests/integration/mesh.test.mjs and failover.test.mjs for now.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const mdOut = args.includes('--markdown') ? args[args.indexOf('--markdown') + 1] : null;
+const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
+const TICK = 100;  // USER_HZ
+
+function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+
+// Runs the load generator; resolves with its JSON line. `keep` leaves it running (idle) and returns a killer.
+function runLoadgen(argv, { keep = false, timeoutMs = 90000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(loadgen, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`loadgen ${argv.join(' ')} timed out`)); }, timeoutMs);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && keep) { clearTimeout(timer); resolve({ result: JSON.parse(line), stop: () => child.kill('SIGKILL') }); }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (!keep) line ? resolve(JSON.parse(line)) : reject(new Error(`loadgen ${argv.join(' ')} printed nothing`));
+    });
+  });
+}
+
+const hubs = {
+  pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' } }),
+  reference: () => startReferenceHub({ maxConnections: 200000 }),
+};
+
+async function measure(hubName, fn) {
+  const hub = await hubs[hubName]();
+  await new Promise((r) => setTimeout(r, 300));
+  const cpu0 = cpuSeconds(hub.pid);
+  const rss0 = readRssKiB(hub.pid);
+  try {
+    const r = await fn(hub);
+    return { hub: hubName, cpu: cpuSeconds(hub.pid) - cpu0, rss0, rss: readRssKiB(hub.pid), ...r };
+  } finally {
+    await hub.stop('SIGKILL');
+  }
+}
+
+const rows = [];
+const scenarios = [];
+const idleSizes = quick ? [1000] : [1000, 10000];
+for (const [n, ann] of idleSizes.flatMap((n) => [[n, false], [n, true]])) {
+  scenarios.push([`idle ${n}${ann ? ', each announced' : ''}`, ['pigeonhubd', 'reference'], async (hub) => {
+    const { result, stop } = await runLoadgen(['idle', '--port', String(hub.port), '--conns', String(n), ...(ann ? ['--announce'] : [])], { keep: true });
+    await new Promise((r) => setTimeout(r, 500));
+    const rss = readRssKiB(hub.pid);
+    stop();
+    return { value: result.held, unit: 'held', extra: `${(((rss - 0) * 1024) / result.held / 1024).toFixed(2)} KiB RSS/conn total`, rssNow: rss, held: result.held };
+  }]);
+}
+for (const n of quick ? [1000] : [1000, 2000]) {
+  scenarios.push([`join ${n} into one namespace`, ['pigeonhubd', 'reference'], async (hub) => {
+    const r = await runLoadgen(['join', '--port', String(hub.port), '--conns', String(n)]);
+    return { value: Number(r.joins_per_s.toFixed(0)), unit: 'joins/s', extra: r.complete ? 'all discoveries delivered' : `incomplete after ${r.seconds}s (${r.discovered}/${r.expected})` };
+  }]);
+}
+scenarios.push(['relay, 16 pairs, ~1 KB offers', ['pigeonhubd', 'reference'], async (hub) => {
+  const c0 = cpuSeconds(hub.pid);
+  const r = await runLoadgen(['relay', '--port', String(hub.port), '--pairs', '16', '--seconds', quick ? '3' : '10']);
+  const cpu = cpuSeconds(hub.pid) - c0;
+  return { value: r.messages_per_s, unit: 'msg/s', extra: `${(cpu / (r.messages / 1e6)).toFixed(2)} hub CPU s per million` };
+}]);
+scenarios.push([`round trip with ${quick ? 1000 : 10000} idle peers`, ['pigeonhubd', 'reference'], async (hub) => {
+  const r = await runLoadgen(['rtt', '--port', String(hub.port), '--count', '5000', '--idle', String(quick ? 1000 : 10000)]);
+  return { value: r.p99_ms, unit: 'ms p99', extra: `p50 ${r.p50_ms} ms` };
+}]);
+
+for (const [name, which, fn] of scenarios) {
+  for (const h of which) {
+    const r = await measure(h, fn);
+    if (r.held) r.extra = `${(((r.rssNow - r.rss0) * 1024) / r.held).toFixed(0)} B RSS per idle connection`;
+    rows.push({ scenario: name, ...r });
+    console.log(`${name.padEnd(36)} ${h.padEnd(20)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} ${r.extra}  (hub CPU ${r.cpu.toFixed(2)} s, RSS ${(r.rss0 / 1024).toFixed(1)} -> ${(r.rss / 1024).toFixed(1)} MiB)`);
+  }
+}
+
+if (mdOut) {
+  const cpuModel = (os.cpus()[0]?.model ?? 'unknown').trim();
+  let md = `| scenario | hub | result | detail | hub CPU s |\n|---|---|---|---|---|\n`;
+  for (const r of rows) md += `| ${r.scenario} | ${r.hub} | ${r.value} ${r.unit} | ${r.extra} | ${r.cpu.toFixed(2)} |\n`;
+  md = `Machine: ${os.cpus().length} x ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; node ${process.version}.\n\n` + md;
+  writeFileSync(mdOut, md);
+}
+process.exit(0);
