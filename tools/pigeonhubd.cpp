@@ -1,4 +1,6 @@
 // pigeonhubd: the PigeonHub signaling hub. Reads the configuration, then runs one Hub.
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -18,6 +20,10 @@ int main(int argc, char** argv) {
         return 2;
     case ConfigLoadResult::Action::run: break;
     }
+    // Relaying allocates and frees a message-sized buffer per signal; without these, glibc keeps returning the
+    // top of the heap to the kernel and faulting it back in (seen in perf as page faults on the relay path).
+    mallopt(M_TRIM_THRESHOLD, 8 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
     pigeonhub::log::set_level(loaded.config.environment == "production" ? pigeonhub::log::Level::warn
                                                                          : pigeonhub::log::Level::info);
     try {

@@ -1,11 +1,36 @@
 #include "protocol/json.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "util/utf8.h"
 
 namespace pigeonhub::json {
 namespace detail {
+namespace {
+
+// SWAR helpers: look at 8 bytes at a time inside strings (SDP blobs make up most of the bytes we scan).
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+
+inline std::uint64_t load8(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+// Non-zero if some byte of w is zero (never misses one; may flag bytes above a zero one, which callers handle
+// by falling back to the byte-wise path for that word).
+inline std::uint64_t has_zero(std::uint64_t w) { return (w - kOnes) & ~w & kHighs; }
+// Non-zero if some byte is '"' or '\\'.
+inline std::uint64_t has_quote_or_escape(std::uint64_t w) {
+    return has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+}
+// Non-zero if some byte needs a closer look in a string: '"', '\\', a control byte or a non-ASCII byte.
+inline std::uint64_t has_string_special(std::uint64_t w) {
+    return has_quote_or_escape(w) | ((w - kOnes * 0x20) & ~w & kHighs) | (w & kHighs);
+}
+
+}  // namespace
 
 const char* skip_ws(const char* p, const char* end) noexcept {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
@@ -24,6 +49,10 @@ int hexval(char c) noexcept {
 const char* check_string(const char* p, const char* end) noexcept {
     ++p;  // opening quote
     while (p < end) {
+        if (end - p >= 8 && !has_string_special(load8(p))) {
+            p += 8;
+            continue;
+        }
         unsigned char c = static_cast<unsigned char>(*p);
         if (c == '"') return p + 1;
         if (c == '\\') {
@@ -152,13 +181,25 @@ const char* check_value(const char* p, const char* end, Kind* kind) noexcept {
 
 }  // namespace
 
+// Past the closing quote of the validated string starting at p.
+static const char* skip_string(const char* p, const char* end) noexcept {
+    ++p;
+    while (p < end) {
+        if (end - p >= 8 && !has_quote_or_escape(load8(p))) {
+            p += 8;
+            continue;
+        }
+        if (*p == '"') return p + 1;
+        p += (*p == '\\') ? 2 : 1;
+    }
+    return end;
+}
+
 const char* skip_value(const char* p, const char* end, Kind* kind) noexcept {
     switch (*p) {
     case '"': {
         *kind = Kind::string;
-        ++p;
-        while (p < end && *p != '"') p += (*p == '\\') ? 2 : 1;
-        return p + 1;
+        return skip_string(p, end);
     }
     case '{':
     case '[': {
@@ -167,9 +208,7 @@ const char* skip_value(const char* p, const char* end, Kind* kind) noexcept {
         while (p < end) {
             char c = *p;
             if (c == '"') {
-                ++p;
-                while (p < end && *p != '"') p += (*p == '\\') ? 2 : 1;
-                ++p;
+                p = skip_string(p, end);
                 continue;
             }
             if (c == '{' || c == '[') ++depth;
@@ -245,6 +284,10 @@ void decode_string(std::string_view token, std::string& out) {
     out.clear();
     const char* p = token.data() + 1;
     const char* end = token.data() + token.size() - 1;
+    if (std::memchr(p, '\\', static_cast<std::size_t>(end - p)) == nullptr) {
+        out.assign(p, end);  // nothing to unescape (the common case)
+        return;
+    }
     while (p < end) {
         if (*p != '\\') {
             out += *p++;
@@ -288,6 +331,15 @@ bool string_equals(std::string_view token, std::string_view text) noexcept {
 void append_quoted(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
+    // Copy the longest prefix that needs no escaping in one go (ids and names are plain ASCII).
+    std::size_t plain = 0;
+    while (plain < text.size()) {
+        auto c = static_cast<unsigned char>(text[plain]);
+        if (c < 0x20 || c == '"' || c == '\\') break;
+        ++plain;
+    }
+    out.append(text.data(), plain);
+    text.remove_prefix(plain);
     for (char ch : text) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {

@@ -69,3 +69,26 @@ TEST(Json, QuotesForOutput) {
     EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
     EXPECT_TRUE(json::validate(out));
 }
+
+// The 8-byte fast paths must agree with the byte-wise rules wherever the special byte falls.
+TEST(Json, StringRulesHoldAtEveryOffset) {
+    struct Variant {
+        const char* insert;
+        bool valid;
+    } variants[] = {{"\\\"", true}, {"\\\\", true}, {"\xc3\xa9", true}, {"\\u0041", true},
+                    {"\x01", false}, {"\xff", false}, {"\"", false}, {"\\x", false}};
+    for (int len = 0; len < 40; ++len) {
+        for (int pos = 0; pos <= len; ++pos) {
+            for (const auto& v : variants) {
+                std::string body(static_cast<std::size_t>(len), 'a');
+                body.insert(static_cast<std::size_t>(pos), v.insert);
+                std::string doc = "{\"k\":\"" + body + "\",\"z\":1}";
+                ASSERT_EQ(json::validate(doc), v.valid) << doc;
+                if (!v.valid) continue;
+                std::vector<std::string> keys;
+                json::for_each_member(doc, [&](std::string_view k, const json::Value&) { keys.emplace_back(k); });
+                ASSERT_EQ(keys, (std::vector<std::string>{"\"k\"", "\"z\""})) << doc;
+            }
+        }
+    }
+}
