@@ -2,7 +2,10 @@
 // standalone asio, single-threaded, loopback only. Each scenario prints one JSON line with its results.
 //
 //   pigeonhub-loadgen idle  --port P --conns N [--announce]  N idle peers (with --announce, each in its own namespace)
-//   pigeonhub-loadgen join  --port P --conns N [--conc C]   N peers announce into ONE namespace; joins/s
+//   pigeonhub-loadgen join  --port P --conns N [--conc C] [--max-peers K]
+//                                                            N peers announce into ONE namespace; joins/s. With
+//                                                            --max-peers (for a hub in bounded discovery mode) the
+//                                                            run ends when the k-closest discoveries have arrived.
 //   pigeonhub-loadgen relay --port P --pairs M --seconds S   M sender->receiver pairs push offers; messages/s
 //   pigeonhub-loadgen rtt   --port P --count K [--idle N]    offer->answer round trips p50/p99 (with N idle peers)
 //
@@ -174,6 +177,7 @@ struct Args {
     int conns = 1000, conc = 200, pairs = 16, count = 2000, idle = 0, window = 32;
     double seconds = 10;
     bool announce = false;
+    int max_peers = 0;  // join: announce with maxPeers and expect bounded discovery
     int size = 1000;
 };
 
@@ -205,6 +209,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--window") a.window = std::atoi(v.c_str());
         else if (k == "--seconds") a.seconds = std::min(60.0, std::atof(v.c_str()));
         else if (k == "--size") a.size = std::atoi(v.c_str());
+        else if (k == "--max-peers") a.max_peers = std::atoi(v.c_str());
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             std::exit(2);
@@ -293,7 +298,14 @@ void idle(const Args& a) {
 void join(const Args& a) {
     Bench b(a.port);
     long discovered = 0;
-    const long expected = static_cast<long>(a.conns) * (a.conns - 1);  // every member learns every other
+    // All mode: every member learns every other. Bounded mode: the i-th joiner learns min(k, i) members and as
+    // many learn of it, whatever the order in which the hub sees the joins.
+    long expected = static_cast<long>(a.conns) * (a.conns - 1);
+    if (a.max_peers > 0) {
+        expected = 0;
+        for (long i = 0; i < a.conns; ++i) expected += 2 * std::min<long>(a.max_peers, i);
+    }
+    const std::string extra = a.max_peers > 0 ? ",\"maxPeers\":" + std::to_string(a.max_peers) : "";
     auto t0 = Clock::now();
     int started = 0, opened = 0, in_flight = 0;
     std::function<void()> launch = [&] {
@@ -307,7 +319,9 @@ void join(const Args& a) {
             c->on_open = [&](Client& cl) {
                 --in_flight;
                 ++opened;
-                cl.send(announce(cl.id(), "one-room"));
+                std::string msg = announce(cl.id(), "one-room");
+                msg.insert(msg.size() - 1, extra);
+                cl.send(msg);
                 launch();
             };
             c->on_close = [&](Client&) {};

@@ -44,11 +44,13 @@ function runLoadgen(argv, { keep = false, timeoutMs = 90000 } = {}) {
 
 const hubs = {
   pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' } }),
+  'pigeonhubd bounded': () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', DISCOVERY_MODE: 'bounded' } }),
   reference: () => startReferenceHub({ maxConnections: 200000 }),
 };
 
 async function measure(hubName, fn) {
   const hub = await hubs[hubName]();
+  hub.name = hubName;
   await new Promise((r) => setTimeout(r, 300));
   const cpu0 = cpuSeconds(hub.pid);
   const rss0 = readRssKiB(hub.pid);
@@ -72,6 +74,11 @@ for (const [n, ann] of idleSizes.flatMap((n) => [[n, false], [n, true]])) {
     return { value: result.held, unit: 'held', extra: `${(((rss - 0) * 1024) / result.held / 1024).toFixed(2)} KiB RSS/conn total`, rssNow: rss, held: result.held };
   }]);
 }
+scenarios.push([`join ${quick ? 2000 : 10000} into one namespace, bounded discovery (k=8)`, ['pigeonhubd bounded'], async (hub) => {
+  const n = quick ? 2000 : 10000;
+  const r = await runLoadgen(['join', '--port', String(hub.port), '--conns', String(n), '--max-peers', '8']);
+  return { value: Number(r.joins_per_s.toFixed(0)), unit: 'joins/s', extra: r.complete ? 'all k-closest discoveries delivered' : `incomplete after ${r.seconds}s (${r.discovered}/${r.expected})` };
+}]);
 for (const n of quick ? [1000] : [1000, 2000]) {
   scenarios.push([`join ${n} into one namespace`, ['pigeonhubd', 'reference'], async (hub) => {
     const r = await runLoadgen(['join', '--port', String(hub.port), '--conns', String(n)]);
@@ -84,8 +91,19 @@ scenarios.push(['relay, 16 pairs, ~1 KB offers', ['pigeonhubd', 'reference'], as
   const cpu = cpuSeconds(hub.pid) - c0;
   return { value: r.messages_per_s, unit: 'msg/s', extra: `${(cpu / (r.messages / 1e6)).toFixed(2)} hub CPU s per million` };
 }]);
-scenarios.push([`round trip with ${quick ? 1000 : 10000} idle peers`, ['pigeonhubd', 'reference'], async (hub) => {
-  const r = await runLoadgen(['rtt', '--port', String(hub.port), '--count', '5000', '--idle', String(quick ? 1000 : 10000)]);
+const series = [];  // [hub, idle, p50, p99] for the plot
+for (const idleN of quick ? [0, 1000] : [0, 2000, 5000, 10000]) {
+  scenarios.push([`round trip with ${idleN} idle peers`, ['pigeonhubd', 'reference'], async (hub) => {
+    const r = await runLoadgen(['rtt', '--port', String(hub.port), '--count', '5000', '--idle', String(idleN)]);
+    series.push([hub.name, idleN, r.p50_ms, r.p99_ms]);
+    return { value: r.p99_ms, unit: 'ms p99', extra: `p50 ${r.p50_ms} ms` };
+  }]);
+}
+scenarios.push(['round trip during relay load (16 pairs)', ['pigeonhubd', 'reference'], async (hub) => {
+  const load = runLoadgen(['relay', '--port', String(hub.port), '--pairs', '16', '--seconds', '8']);
+  await new Promise((r) => setTimeout(r, 1500));
+  const r = await runLoadgen(['rtt', '--port', String(hub.port), '--count', '2000']);
+  await load;
   return { value: r.p99_ms, unit: 'ms p99', extra: `p50 ${r.p50_ms} ms` };
 }]);
 
@@ -96,6 +114,27 @@ for (const [name, which, fn] of scenarios) {
     rows.push({ scenario: name, ...r });
     console.log(`${name.padEnd(36)} ${h.padEnd(20)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} ${r.extra}  (hub CPU ${r.cpu.toFixed(2)} s, RSS ${(r.rss0 / 1024).toFixed(1)} -> ${(r.rss / 1024).toFixed(1)} MiB)`);
   }
+}
+
+// Round trip against idle load, both hubs, as a PNG (gnuplot from Debian, if installed).
+const png = path.join(repoRoot, 'docs', 'rtt-vs-load.png');
+const dat = path.join(os.tmpdir(), `pigeonhub-rtt-${process.pid}.dat`);
+const hubsInSeries = [...new Set(series.map((s) => s[0]))];
+writeFileSync(dat, hubsInSeries.map((h) => series.filter((s) => s[0] === h).map((s) => s.slice(1).join(' ')).join('\n')).join('\n\n\n') + '\n');
+const plot = `set terminal pngcairo size 900,500; set output '${png}';
+set title 'Offer -> answer round trip vs idle connections (loopback, 2 cores)'; set xlabel 'idle connected peers';
+set ylabel 'ms'; set key top right; set grid; set logscale y;
+plot ${hubsInSeries.map((h, i) => `'${dat}' index ${i} using 1:2 with linespoints title '${h} p50', '${dat}' index ${i} using 1:3 with linespoints dashtype 2 title '${h} p99'`).join(', ')}`;
+try {
+  await new Promise((resolve, reject) => {
+    const g = spawn('gnuplot', [], { stdio: ['pipe', 'inherit', 'inherit'] });
+    g.on('error', reject);
+    g.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`gnuplot exit ${c}`))));
+    g.stdin.end(plot);
+  });
+  console.log(`plot: ${png}`);
+} catch (e) {
+  console.log(`no plot (${e.message}); install gnuplot-nox`);
 }
 
 if (mdOut) {
