@@ -211,9 +211,14 @@ void DhtNode::publish(const std::string& key, std::uint64_t value_id, std::strin
     // Bounded: after 100k distinct records the counters restart (a re-joining peer may then wait for its old
     // tombstone to expire, at most one lease).
     if (impl_->seqs.size() > 100000) impl_->seqs.clear();
-    v->seq = impl_->seqs[value_id]++;
+    auto [seq, first] = impl_->seqs.try_emplace(value_id, 0);
+    v->seq = seq->second++;
     v->user_type = "application/json";
-    impl_->runner.putSigned(dht::InfoHash::get(key), v, [](bool) {}, /*permanent=*/true);
+    const auto h = dht::InfoHash::get(key);
+    // A new edit of a record we already announce: replacing the running permanent put in place did not reach
+    // listeners (seen in the mesh tests), so the old announce is cancelled and the new edit put afresh.
+    if (!first) impl_->runner.cancelPut(h, value_id);
+    impl_->runner.putSigned(h, v, [](bool) {}, /*permanent=*/true);
 }
 
 void DhtNode::withdraw(const std::string& key, std::uint64_t value_id, std::string tombstone) {

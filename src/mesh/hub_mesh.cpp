@@ -13,6 +13,8 @@ namespace {
 constexpr std::size_t kMaxRemotePeers = 200000;
 constexpr std::size_t kSeenSignals = 8192;
 constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
+constexpr std::size_t kPageBudget = 48 * 1024;  // bytes of peer entries per presence page (OpenDHT: 64 KiB max)
+constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 
 std::string quoted(std::string_view s) {
     std::string q;
@@ -28,7 +30,21 @@ std::uint64_t hub_record_id(std::string_view hub_id) {
 }  // namespace
 
 HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht)
-    : io_(io), config_(config), router_(router), out_(out), dht_(dht), directory_(kMaxRemotePeers), order_timer_(io), timer_(io) {}
+    : io_(io),
+      config_(config),
+      router_(router),
+      out_(out),
+      dht_(dht),
+      directory_(kMaxRemotePeers),
+      order_timer_(io),
+      flush_timer_(io),
+      timer_(io) {}
+
+bool HubMesh::listening(const std::string& ns) const {
+    if (stopped_) return false;
+    auto it = locals_.find(ns);
+    return it != locals_.end() && it->second.listening;
+}
 
 std::int64_t HubMesh::now_ms() const {
     using namespace std::chrono;
@@ -50,11 +66,17 @@ void HubMesh::stop() {
     if (stopped_) return;
     stopped_ = true;
     timer_.cancel();
-    for (const auto& [key, id] : published_) {
-        mesh::Presence p{key.second, hub_id_, key.first, "", true};
-        dht_.withdraw(mesh::presence_key(config_.app_id, key.first), id, mesh::encode_presence(p));
+    flush_timer_.cancel();
+    // Withdraw every page we publish, at once.
+    for (auto& [ns, local] : locals_) {
+        for (std::size_t i = 0; i < local.pages.size(); ++i) {
+            if (local.pages[i].peers.empty()) continue;
+            local.pages[i].peers.clear();
+            local.dirty.insert(i);
+        }
+        flush_namespace(ns, local);
     }
-    published_.clear();
+    locals_.clear();
 }
 
 void HubMesh::arm_timer() {
@@ -84,39 +106,95 @@ std::int64_t HubMesh::unready_for_ms(std::int64_t now) const {
 }
 
 void HubMesh::local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) {
-    auto [it, inserted] = listens_.try_emplace(std::string(ns));
-    const std::string key = mesh::presence_key(config_.app_id, ns);
-    const auto pkey = std::make_pair(std::string(ns), std::string(peer_id));
-    const bool new_member = !published_.count(pkey);
-    if (inserted) {
+    auto [it, inserted] = locals_.try_emplace(std::string(ns));
+    LocalNamespace& local = it->second;
+    if (!local.listening) {
         std::string ns_copy(ns);
-        it->second.token = dht_.listen(key, [this, ns_copy](const std::vector<DhtValue>& v, bool expired) {
-            on_presence(ns_copy, v, expired);
-        });
+        local.listen_token = dht_.listen(mesh::presence_key(config_.app_id, ns),
+                                         [this, ns_copy](const std::vector<DhtValue>& v, bool expired) {
+                                             on_presence(ns_copy, v, expired);
+                                         });
+        local.listening = true;
     }
-    if (new_member) ++it->second.local_members;
-    const std::uint64_t id = mesh::presence_record_id(peer_id, hub_id_);
-    published_[pkey] = id;
-    mesh::Presence p{std::string(peer_id), hub_id_, std::string(ns), std::string(discovery_data), false};
-    dht_.publish(key, id, mesh::encode_presence(p));
-    ++stats_.presence_published;
+    const std::string peer(peer_id);
+    const std::size_t entry_bytes = peer.size() + discovery_data.size() + 32;
+    std::size_t index;
+    if (auto p = local.page_of.find(peer); p != local.page_of.end()) {
+        index = p->second;
+        auto& page = local.pages[index];
+        page.bytes -= page.peers[peer].size() + peer.size() + 32;
+        page.peers[peer].assign(discovery_data);
+        page.bytes += entry_bytes;
+    } else {
+        // First page with room (pages stay under kPageBudget so that a record fits OpenDHT's value limit).
+        index = local.pages.size();
+        for (std::size_t i = 0; i < local.pages.size(); ++i)
+            if (local.pages[i].bytes + entry_bytes <= kPageBudget) {
+                index = i;
+                break;
+            }
+        if (index == local.pages.size()) local.pages.emplace_back();
+        local.pages[index].peers.emplace(peer, std::string(discovery_data));
+        local.pages[index].bytes += entry_bytes;
+        local.page_of.emplace(peer, index);
+        ++local.members;
+    }
+    local.dirty.insert(index);
+    schedule_flush();
 }
 
 void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
-    const auto pkey = std::make_pair(std::string(ns), std::string(peer_id));
-    auto pub = published_.find(pkey);
-    if (pub == published_.end()) return;
-    mesh::Presence p{std::string(peer_id), hub_id_, std::string(ns), "", true};
-    dht_.withdraw(mesh::presence_key(config_.app_id, ns), pub->second, mesh::encode_presence(p));
-    published_.erase(pub);
+    auto it = locals_.find(ns);
+    if (it == locals_.end()) return;
+    LocalNamespace& local = it->second;
+    auto p = local.page_of.find(peer_id);
+    if (p == local.page_of.end()) return;
+    auto& page = local.pages[p->second];
+    auto entry = page.peers.find(p->first);
+    page.bytes -= entry->second.size() + entry->first.size() + 32;
+    page.peers.erase(entry);
+    local.dirty.insert(p->second);
+    local.page_of.erase(p);
     ++stats_.presence_withdrawn;
-    auto it = listens_.find(ns);
-    if (it != listens_.end() && --it->second.local_members == 0) {
-        // Nobody here needs this namespace any more.
-        dht_.cancel_listen(it->second.token);
+    if (--local.members == 0 && local.listening) {
+        // Nobody here needs this namespace any more; its pages are withdrawn by the next flush.
+        dht_.cancel_listen(local.listen_token);
+        local.listening = false;
         directory_.drop_namespace(it->first);
-        listens_.erase(it);
     }
+    schedule_flush();
+}
+
+void HubMesh::schedule_flush() {
+    if (flush_armed_ || stopped_) return;
+    flush_armed_ = true;
+    // Joins and departures within this window share one signed record per page.
+    flush_timer_.expires_after(kFlushDelay);
+    flush_timer_.async_wait([this](const asio::error_code& ec) {
+        flush_armed_ = false;
+        if (ec || stopped_) return;
+        for (auto it = locals_.begin(); it != locals_.end();) {
+            flush_namespace(it->first, it->second);
+            it = (it->second.members == 0 && !it->second.listening) ? locals_.erase(it) : std::next(it);
+        }
+    });
+}
+
+void HubMesh::flush_namespace(const std::string& ns, LocalNamespace& local) {
+    const std::string key = mesh::presence_key(config_.app_id, ns);
+    for (std::size_t index : local.dirty) {
+        const auto& page = local.pages[index];
+        mesh::PresencePage record{hub_id_, ns, {}};
+        for (const auto& [peer, data] : page.peers) record.peers.push_back({peer, data});
+        const std::uint64_t id = mesh::presence_page_id(hub_id_, ns, index);
+        if (record.peers.empty()) {
+            dht_.withdraw(key, id, mesh::encode_presence(record));
+        } else {
+            dht_.publish(key, id, mesh::encode_presence(record));
+            ++stats_.presence_published;
+        }
+    }
+    local.dirty.clear();
 }
 
 bool HubMesh::forward_signal(std::string_view from, std::string_view target, std::string_view ns,
@@ -141,9 +219,8 @@ void HubMesh::for_each_remote(std::string_view ns, const std::function<void(cons
 }
 
 void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
-    if (stopped_ || !listens_.count(ns)) return;  // a late callback for a namespace we left
+    if (!listening(ns)) return;  // a late callback for a namespace we left
     const std::int64_t now = now_ms();
-    std::string gone_ns, gone_peer;
     std::vector<std::uint64_t> expired_ids;
     for (const auto& v : values) {
         if (v.owner.empty() || v.owner == hub_id_) continue;
@@ -158,24 +235,20 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
         if (record_seq_.size() > 2 * kMaxRemotePeers) record_seq_.clear();
         record_seq_[v.id] = v.seq;
         auto p = mesh::decode_presence(v.data);
-        // A record counts only if its signer is the hub it names, in the namespace it is stored under.
-        if (!p || p->hub_id != v.owner || p->network != ns || v.id != mesh::presence_record_id(p->peer_id, p->hub_id)) {
+        // A page counts only if its signer is the hub it names, in the namespace it is stored under.
+        if (!p || p->hub_id != v.owner || p->network != ns) {
             ++stats_.records_invalid;
             continue;
         }
-        if (p->gone) {
-            if (directory_.remove(v.id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed &&
-                !router_.is_local(gone_peer))
-                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
-            continue;
+        std::vector<RemoteDirectory::Entry> entries;
+        entries.reserve(p->peers.size());
+        for (auto& e : p->peers) {
+            // A peer connected here (e.g. it failed over to us from a dead hub whose page has not expired
+            // yet) is announced locally; another hub's page about it must not add a second entry.
+            if (router_.is_local(e.peer_id)) continue;
+            entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(e.data, quoted(ns)))});
         }
-        // A peer that is connected here (e.g. it failed over to us from a dead hub whose record has not
-        // expired yet) is announced locally; another hub's record about it must not add a second entry.
-        if (router_.is_local(p->peer_id)) continue;
-        SharedText head = share(outbound::discovered_head(p->data, quoted(ns)));
-        auto change = directory_.upsert(ns, p->peer_id, p->hub_id, v.id, head);
-        if (change == RemoteDirectory::Change::added || change == RemoteDirectory::Change::updated)
-            router_.remote_peer_discovered(ns, PeerKey::from_hex(p->peer_id), head, out_, now);
+        announce_diff(ns, directory_.apply_page(ns, p->hub_id, v.id, std::move(entries)), now);
     }
     if (!expired_ids.empty()) confirm_expired(ns, std::move(expired_ids), 3);
 }
@@ -186,9 +259,8 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
 // A record still found is looked up again a few times (storage nodes expire it at slightly different times).
 void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left) {
     dht_.get(mesh::presence_key(config_.app_id, ns), [this, ns, ids = std::move(ids), attempts_left](const std::vector<DhtValue>& live) {
-        if (stopped_ || !listens_.count(ns)) return;
+        if (!listening(ns)) return;
         const std::int64_t now = now_ms();
-        std::string gone_ns, gone_peer;
         std::vector<std::uint64_t> recheck;
         for (std::uint64_t id : ids) {
             bool still_there = false;
@@ -198,9 +270,8 @@ void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> 
                 continue;
             }
             record_seq_.erase(id);
-            if (directory_.remove(id, &gone_ns, &gone_peer) == RemoteDirectory::Change::removed &&
-                !router_.is_local(gone_peer))
-                router_.remote_peer_gone(gone_ns, gone_peer, out_, now);
+            std::string page_ns;
+            announce_diff(ns, directory_.drop_page(id, &page_ns), now);
         }
         if (!recheck.empty() && attempts_left > 1) {
             auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(5));
@@ -209,6 +280,12 @@ void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> 
             });
         }
     });
+}
+
+void HubMesh::announce_diff(const std::string& ns, const RemoteDirectory::Diff& diff, std::int64_t now) {
+    for (const auto& e : diff.upserted) router_.remote_peer_discovered(ns, PeerKey::from_hex(e.peer), e.head, out_, now);
+    for (const auto& peer : diff.removed)
+        if (!router_.is_local(peer)) router_.remote_peer_gone(ns, peer, out_, now);
 }
 
 void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -55,12 +56,25 @@ public:
     std::int64_t unready_for_ms(std::int64_t now_ms) const;
 
 private:
-    struct NamespaceListen {
-        std::uint64_t token = 0;
-        std::size_t local_members = 0;
+    // This hub's peers in one namespace, published as pages (one signed record each).
+    struct LocalPage {
+        std::map<std::string, std::string> peers;  // peer id -> discovery data
+        std::size_t bytes = 0;
+    };
+    struct LocalNamespace {
+        std::vector<LocalPage> pages;
+        std::map<std::string, std::size_t, std::less<>> page_of;
+        std::set<std::size_t> dirty;  // pages to re-publish at the next flush
+        std::size_t members = 0;
+        std::uint64_t listen_token = 0;
+        bool listening = false;
     };
 
     void on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired);
+    void announce_diff(const std::string& ns, const RemoteDirectory::Diff& diff, std::int64_t now);
+    void schedule_flush();
+    void flush_namespace(const std::string& ns, LocalNamespace& local);
+    bool listening(const std::string& ns) const;
     void confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left);
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
     void on_hubs(const std::vector<DhtValue>& values, bool expired);
@@ -76,8 +90,7 @@ private:
     DhtNode& dht_;
     std::string hub_id_;
     RemoteDirectory directory_;
-    std::map<std::string, NamespaceListen, std::less<>> listens_;
-    std::map<std::pair<std::string, std::string>, std::uint64_t> published_;  // (ns, peer) -> record id
+    std::map<std::string, LocalNamespace, std::less<>> locals_;
     std::uint64_t inbox_token_ = 0;
     std::uint64_t hubs_token_ = 0;
     std::map<std::uint64_t, mesh::HubRecord> hubs_;  // by record id
@@ -87,6 +100,8 @@ private:
     SignalNumbering numbering_;
     SignalOrder order_;
     asio::steady_timer order_timer_;
+    asio::steady_timer flush_timer_;
+    bool flush_armed_ = false;
     bool order_timer_armed_ = false;
     asio::steady_timer timer_;
     std::int64_t unready_since_ms_ = 0;

@@ -49,53 +49,73 @@ std::string inbox_key(std::string_view app_id, std::string_view hub_id) {
 }
 std::string hubs_key(std::string_view app_id) { return "pigeonhub/" + std::string(app_id) + "/hubs"; }
 
-std::uint64_t presence_record_id(std::string_view peer, std::string_view hub) {
-    std::string both = std::string(peer) + "@" + std::string(hub);
-    // A fixed key: every hub must compute the same id for the same (peer, hub).
-    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x70726573656e6365ull, both.data(), both.size());
+std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index) {
+    std::string all = std::string(hub) + "/" + std::string(ns) + "/" + std::to_string(index);
+    // A fixed key: the id only has to be stable and distinct, not secret.
+    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x70726573656e6365ull, all.data(), all.size());
     return id == 0 ? 1 : id;  // 0 is OpenDHT's "invalid id"
 }
 
-std::string encode_presence(const Presence& p) {
-    std::string s = "{\"v\":1,\"peerId\":";
-    json::append_quoted(s, p.peer_id);
-    s += ",\"hubId\":";
+std::string encode_presence(const PresencePage& p) {
+    std::string s = "{\"v\":2,\"hubId\":";
     json::append_quoted(s, p.hub_id);
     s += ",\"network\":";
     json::append_quoted(s, p.network);
-    if (p.gone) {
-        s += ",\"gone\":true}";
-    } else {
+    s += ",\"peers\":[";
+    for (std::size_t i = 0; i < p.peers.size(); ++i) {
+        if (i) s += ',';
+        s += "{\"peerId\":";
+        json::append_quoted(s, p.peers[i].peer_id);
         s += ",\"data\":";
-        s += p.data;
+        s += p.peers[i].data;
         s += '}';
     }
+    s += "]}";
     return s;
 }
 
-std::optional<Presence> decode_presence(std::string_view text) {
-    Presence p;
-    bool ok_peer = false, ok_hub = false, ok_net = false, has_data = false;
+std::optional<PresencePage> decode_presence(std::string_view text) {
+    PresencePage p;
+    bool ok_hub = false, ok_net = false, ok_peers = false;
+    std::string_view peers_raw;
     bool valid = members(text, [&](const std::string& k, const json::Value& v) {
-        if (k == "peerId") ok_peer = get_string(v, p.peer_id);
-        else if (k == "hubId") ok_hub = get_string(v, p.hub_id);
+        if (k == "hubId") ok_hub = get_string(v, p.hub_id);
         else if (k == "network") ok_net = get_string(v, p.network);
-        else if (k == "gone") p.gone = v.kind == json::Kind::boolean_true;
-        else if (k == "data" && v.kind == json::Kind::object) {
-            p.data.assign(v.raw);
-            has_data = true;
+        else if (k == "peers" && v.kind == json::Kind::array) {
+            ok_peers = true;
+            peers_raw = v.raw;
         }
     });
-    if (!valid || !ok_peer || !ok_hub || !ok_net || !is_valid_peer_id(p.peer_id)) return std::nullopt;
-    if (p.gone) return p;
-    if (!has_data) return std::nullopt;
-    // The discovery data must describe this very peer, as a hub we trust would have built it.
-    std::string data_peer;
-    bool matches = false;
-    members(p.data, [&](const std::string& k, const json::Value& v) {
-        if (k == "peerId") matches = get_string(v, data_peer) && data_peer == p.peer_id;
-    });
-    if (!matches) return std::nullopt;
+    if (!valid || !ok_hub || !ok_net || !ok_peers) return std::nullopt;
+    // Walk the array of entries; each must be {"peerId":<valid id>,"data":{... "peerId":<the same id> ...}}.
+    const char* q = peers_raw.data() + 1;
+    const char* end = peers_raw.data() + peers_raw.size() - 1;
+    while (q < end) {
+        q = json::detail::skip_ws(q, end);
+        if (q >= end || *q != '{') break;
+        json::Kind kind;
+        const char* e = json::detail::skip_value(q, end, &kind);
+        std::string_view item(q, static_cast<std::size_t>(e - q));
+        PresenceEntry entry;
+        bool has_data = false;
+        json::for_each_member(item, [&](std::string_view key, const json::Value& v) {
+            if (json::string_equals(key, "peerId")) get_string(v, entry.peer_id);
+            else if (json::string_equals(key, "data") && v.kind == json::Kind::object) {
+                entry.data.assign(v.raw);
+                has_data = true;
+            }
+        });
+        bool matches = false;
+        if (has_data && is_valid_peer_id(entry.peer_id)) {
+            std::string data_peer;
+            json::for_each_member(entry.data, [&](std::string_view key, const json::Value& v) {
+                if (json::string_equals(key, "peerId")) matches = get_string(v, data_peer) && data_peer == entry.peer_id;
+            });
+        }
+        if (matches) p.peers.push_back(std::move(entry));
+        q = json::detail::skip_ws(e, end);
+        if (q < end && *q == ',') ++q;
+    }
     return p;
 }
 

@@ -1,6 +1,7 @@
 // The JSON records hubs exchange through the DHT, and the keys they live under. Pure functions.
 //
-//   presence  key h(app, "ns", N)   {"v":1,"peerId":P,"hubId":H,"network":N,"data":{...}}  or  {...,"gone":true}
+//   presence  key h(app, "ns", N)   {"v":2,"hubId":H,"network":N,"peers":[{"peerId":P,"data":{...}},...]}
+//             one page of up to ~48 KB per (hub, namespace, page index); an empty list withdraws the page
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
 //   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M}
 #pragma once
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pigeonhub/config.h"
 
@@ -18,20 +20,21 @@ std::string presence_key(std::string_view app_id, std::string_view ns);
 std::string inbox_key(std::string_view app_id, std::string_view hub_id);
 std::string hubs_key(std::string_view app_id);
 
-// The value id of the presence record of `peer` published by `hub`: stable across refreshes, distinct per hub
-// (so a peer that moves to another hub is not blocked by its old hub's record, owned by another key).
-std::uint64_t presence_record_id(std::string_view peer, std::string_view hub);
+// The value id of page `index` of `hub`'s presence in `ns`: stable across refreshes, distinct per hub.
+std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index);
 
-struct Presence {
+struct PresenceEntry {
     std::string peer_id;
+    std::string data;  // raw JSON object: the discovery data ({"peerId":...,"isHub":false,...})
+};
+struct PresencePage {
     std::string hub_id;
     std::string network;
-    std::string data;  // raw JSON object: the discovery data ({"peerId":...,"isHub":false,...})
-    bool gone = false;
+    std::vector<PresenceEntry> peers;  // empty: the page is withdrawn
 };
-std::string encode_presence(const Presence& p);
-// nullopt for anything malformed, or whose data.peerId is not peer_id.
-std::optional<Presence> decode_presence(std::string_view text);
+std::string encode_presence(const PresencePage& p);
+// nullopt for anything malformed. Entries whose data.peerId is not their peerId are left out.
+std::optional<PresencePage> decode_presence(std::string_view text);
 
 struct Signal {
     std::string from;

@@ -2,56 +2,78 @@
 
 namespace pigeonhub {
 
-RemoteDirectory::Change RemoteDirectory::upsert(const std::string& ns, const std::string& peer, const std::string& hub,
-                                                std::uint64_t record_id, SharedText head) {
+RemoteDirectory::Diff RemoteDirectory::apply_page(const std::string& ns, const std::string& hub, std::uint64_t page_id,
+                                                  std::vector<Entry> entries) {
+    Diff diff;
     Peers& peers = by_ns_[ns];
-    auto it = peers.find(peer);
-    if (it == peers.end()) {
-        if (by_record_.size() >= max_entries_) {
-            ++rejected_;
-            if (peers.empty()) by_ns_.erase(ns);
-            return Change::rejected;
+    Page& page = pages_[page_id];
+    page.ns = ns;
+    std::set<std::string, std::less<>> listed;
+    for (auto& e : entries) {
+        if (!listed.insert(e.peer).second) continue;  // listed twice in one page: first wins
+        auto it = peers.find(e.peer);
+        if (it == peers.end()) {
+            if (count_ >= max_entries_) {
+                ++rejected_;
+                listed.erase(e.peer);
+                continue;
+            }
+            peers.emplace(e.peer, Held{hub, page_id, e.head});
+            ++count_;
+            diff.upserted.push_back(std::move(e));
+            continue;
         }
-        peers.emplace(peer, Entry{hub, record_id, std::move(head)});
-        by_record_[record_id] = {ns, peer};
-        return Change::added;
+        Held& h = it->second;
+        const bool changed = h.hub != hub || !h.head || !e.head || *h.head != *e.head;
+        if (h.page != page_id) {
+            if (auto old = pages_.find(h.page); old != pages_.end()) old->second.peers.erase(e.peer);
+            h.page = page_id;
+        }
+        h.hub = hub;
+        h.head = e.head;
+        if (changed) diff.upserted.push_back(std::move(e));
     }
-    Entry& e = it->second;
-    const bool same_text = e.head && head && *e.head == *head;
-    if (e.record_id != record_id) {
-        by_record_.erase(e.record_id);
-        by_record_[record_id] = {ns, peer};
+    for (const auto& peer : page.peers) {
+        if (listed.count(peer)) continue;
+        auto it = peers.find(peer);
+        if (it != peers.end() && it->second.page == page_id) {
+            peers.erase(it);
+            --count_;
+            diff.removed.push_back(peer);
+        }
     }
-    const bool moved = e.hub != hub;
-    e.hub = hub;
-    e.record_id = record_id;
-    e.head = std::move(head);
-    return (same_text && !moved) ? Change::none : Change::updated;
+    page.peers = std::move(listed);
+    if (page.peers.empty()) pages_.erase(page_id);
+    if (peers.empty()) by_ns_.erase(ns);
+    return diff;
 }
 
-RemoteDirectory::Change RemoteDirectory::remove(std::uint64_t record_id, std::string* ns, std::string* peer) {
-    auto r = by_record_.find(record_id);
-    if (r == by_record_.end()) return Change::none;
-    auto [n, p] = r->second;
-    by_record_.erase(r);
-    auto ns_it = by_ns_.find(n);
+RemoteDirectory::Diff RemoteDirectory::drop_page(std::uint64_t page_id, std::string* ns) {
+    Diff diff;
+    auto p = pages_.find(page_id);
+    if (p == pages_.end()) return diff;
+    *ns = p->second.ns;
+    auto ns_it = by_ns_.find(p->second.ns);
     if (ns_it != by_ns_.end()) {
-        auto it = ns_it->second.find(p);
-        if (it != ns_it->second.end() && it->second.record_id == record_id) {
-            ns_it->second.erase(it);
-            if (ns_it->second.empty()) by_ns_.erase(ns_it);
-            *ns = std::move(n);
-            *peer = std::move(p);
-            return Change::removed;
+        for (const auto& peer : p->second.peers) {
+            auto it = ns_it->second.find(peer);
+            if (it != ns_it->second.end() && it->second.page == page_id) {
+                ns_it->second.erase(it);
+                --count_;
+                diff.removed.push_back(peer);
+            }
         }
+        if (ns_it->second.empty()) by_ns_.erase(ns_it);
     }
-    return Change::none;
+    pages_.erase(p);
+    return diff;
 }
 
 void RemoteDirectory::drop_namespace(const std::string& ns) {
     auto it = by_ns_.find(ns);
     if (it == by_ns_.end()) return;
-    for (const auto& [peer, e] : it->second) by_record_.erase(e.record_id);
+    for (const auto& [peer, h] : it->second) pages_.erase(h.page);
+    count_ -= it->second.size();
     by_ns_.erase(it);
 }
 
@@ -65,7 +87,7 @@ const std::string* RemoteDirectory::hub_of(std::string_view ns, std::string_view
 void RemoteDirectory::for_each(std::string_view ns, const std::function<void(const SharedText&)>& fn) const {
     auto ns_it = by_ns_.find(ns);
     if (ns_it == by_ns_.end()) return;
-    for (const auto& [peer, e] : ns_it->second) fn(e.head);
+    for (const auto& [peer, h] : ns_it->second) fn(h.head);
 }
 
 }  // namespace pigeonhub

@@ -1,33 +1,41 @@
-// Peers announced on other hubs, as learned from presence records in the DHT: per namespace, peer id ->
-// (hub, record id, prebuilt peer-discovered head). Pure bookkeeping, no I/O; owned by HubMesh (io thread).
-// Bounded by max_entries: records beyond it are ignored and counted.
+// Peers announced on other hubs, as learned from presence pages in the DHT. A page is one signed record of
+// one hub for one namespace, listing some of that hub's peers there. Per namespace: peer id -> (hub, page,
+// prebuilt peer-discovered head). Pure bookkeeping, no I/O; owned by HubMesh (io thread).
+// Bounded by max_entries: peers beyond it are ignored and counted.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "protocol/outbound.h"
-#include "util/siphash.h"
 
 namespace pigeonhub {
 
 class RemoteDirectory {
 public:
-    enum class Change { none, added, updated, removed, rejected };
+    struct Entry {
+        std::string peer;
+        SharedText head;  // peer-discovered head about this peer
+    };
+    struct Diff {
+        std::vector<Entry> upserted;       // new peers, moved peers, or changed data
+        std::vector<std::string> removed;  // peers that left (and are not listed by a newer page)
+    };
 
     explicit RemoteDirectory(std::size_t max_entries) : max_entries_(max_entries) {}
 
-    // A live presence record `record_id` from `hub` about `peer` in `ns`. The newest record for a peer wins
-    // (a peer that moved to another hub).
-    Change upsert(const std::string& ns, const std::string& peer, const std::string& hub, std::uint64_t record_id,
-                  SharedText head);
-    // Record `record_id` expired or was withdrawn. Returns removed (with *ns/*peer set) if it was the current
-    // record of a peer.
-    Change remove(std::uint64_t record_id, std::string* ns, std::string* peer);
+    // The current content of page `page_id` of `hub` in `ns`. A peer listed by two pages (it moved to another
+    // hub) belongs to the page that listed it last.
+    Diff apply_page(const std::string& ns, const std::string& hub, std::uint64_t page_id, std::vector<Entry> entries);
+    // Page `page_id` expired or was withdrawn: its peers are gone (unless a newer page lists them).
+    Diff drop_page(std::uint64_t page_id, std::string* ns);
     // Forgets a whole namespace (no local peer listens to it any more).
     void drop_namespace(const std::string& ns);
 
@@ -35,20 +43,25 @@ public:
     const std::string* hub_of(std::string_view ns, std::string_view peer) const;
     void for_each(std::string_view ns, const std::function<void(const SharedText&)>& fn) const;
 
-    std::size_t size() const noexcept { return by_record_.size(); }
+    std::size_t size() const noexcept { return count_; }
     std::uint64_t rejected() const noexcept { return rejected_; }
 
 private:
-    struct Entry {
+    struct Held {
         std::string hub;
-        std::uint64_t record_id = 0;
+        std::uint64_t page = 0;
         SharedText head;
     };
-    using Peers = std::map<std::string, Entry, std::less<>>;
+    struct Page {
+        std::string ns;
+        std::set<std::string, std::less<>> peers;
+    };
+    using Peers = std::map<std::string, Held, std::less<>>;
 
     std::size_t max_entries_;
     std::map<std::string, Peers, std::less<>> by_ns_;
-    std::unordered_map<std::uint64_t, std::pair<std::string, std::string>> by_record_;  // -> (ns, peer)
+    std::unordered_map<std::uint64_t, Page> pages_;
+    std::size_t count_ = 0;
     std::uint64_t rejected_ = 0;
 };
 

@@ -10,33 +10,38 @@ namespace {
 const std::string kPeer(40, 'a'), kHub(40, 'b'), kHub2(40, 'c');
 }
 
-TEST(MeshRecords, PresenceRoundTrip) {
-    Presence p{kPeer, kHub, "net", R"({"peerId":")" + kPeer + R"(","isHub":false,"x":[1]})", false};
+TEST(MeshRecords, PresencePageRoundTrip) {
+    const std::string data = R"({"peerId":")" + kPeer + R"(","isHub":false,"x":[1]})";
+    PresencePage p{kHub, "net", {{kPeer, data}, {kHub2, R"({"peerId":")" + kHub2 + R"(","isHub":false})"}}};
     auto d = decode_presence(encode_presence(p));
     ASSERT_TRUE(d);
-    EXPECT_EQ(d->peer_id, kPeer);
     EXPECT_EQ(d->hub_id, kHub);
     EXPECT_EQ(d->network, "net");
-    EXPECT_EQ(d->data, p.data);
-    EXPECT_FALSE(d->gone);
-    p.gone = true;
-    auto g = decode_presence(encode_presence(p));
-    ASSERT_TRUE(g);
-    EXPECT_TRUE(g->gone);
+    ASSERT_EQ(d->peers.size(), 2u);
+    EXPECT_EQ(d->peers[0].peer_id, kPeer);
+    EXPECT_EQ(d->peers[0].data, data);
+    PresencePage empty{kHub, "net", {}};
+    auto e = decode_presence(encode_presence(empty));
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->peers.empty());
 }
 
-TEST(MeshRecords, PresenceRejectsInconsistentRecords) {
-    // data.peerId must be the record's peer: a hub cannot advertise one id under another.
-    Presence p{kPeer, kHub, "net", R"({"peerId":")" + std::string(40, '7') + R"(","isHub":false})", false};
-    EXPECT_FALSE(decode_presence(encode_presence(p)));
+TEST(MeshRecords, PresenceDropsInconsistentEntries) {
+    // data.peerId must be the entry's peer: a hub cannot advertise one id under another.
+    PresencePage p{kHub, "net", {{kPeer, R"({"peerId":")" + std::string(40, '7') + R"(","isHub":false})"},
+                                 {"short", R"({"peerId":"short"})"}}};
+    auto d = decode_presence(encode_presence(p));
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(d->peers.empty());
     EXPECT_FALSE(decode_presence("not json"));
-    EXPECT_FALSE(decode_presence(R"({"peerId":"short","hubId":"x","network":"n","data":{}})"));
-    EXPECT_FALSE(decode_presence(R"({"peerId":")" + kPeer + R"(","hubId":"x","network":"n"})"));  // no data
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n"})"));  // no peers list
 }
 
-TEST(MeshRecords, RecordIdsAreStableAndPerHub) {
-    EXPECT_EQ(presence_record_id(kPeer, kHub), presence_record_id(kPeer, kHub));
-    EXPECT_NE(presence_record_id(kPeer, kHub), presence_record_id(kPeer, kHub2));
+TEST(MeshRecords, PageIdsAreStableAndDistinct) {
+    EXPECT_EQ(presence_page_id(kHub, "n", 0), presence_page_id(kHub, "n", 0));
+    EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub2, "n", 0));
+    EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub, "n", 1));
+    EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub, "m", 0));
     EXPECT_NE(presence_key("app", "n"), presence_key("other", "n"));  // APP_ID isolates meshes
     EXPECT_NE(presence_key("app", "n"), presence_key("app", "m"));
 }
@@ -58,26 +63,39 @@ TEST(MeshRecords, SignalAndHubRoundTrip) {
     EXPECT_EQ(hd->connections, 5u);
 }
 
-TEST(RemoteDirectory, UpsertMoveRemoveAndBound) {
-    RemoteDirectory dir(2);
-    auto head = share("h1");
-    EXPECT_EQ(dir.upsert("n", kPeer, kHub, 1, head), RemoteDirectory::Change::added);
-    EXPECT_EQ(dir.upsert("n", kPeer, kHub, 1, share("h1")), RemoteDirectory::Change::none);
-    EXPECT_EQ(*dir.hub_of("n", kPeer), kHub);
-    // The peer moved to another hub (new record id): the newest record wins.
-    EXPECT_EQ(dir.upsert("n", kPeer, kHub2, 2, share("h1")), RemoteDirectory::Change::updated);
-    EXPECT_EQ(*dir.hub_of("n", kPeer), kHub2);
-    std::string ns, peer;
-    EXPECT_EQ(dir.remove(1, &ns, &peer), RemoteDirectory::Change::none);  // the old hub's record: stale
-    EXPECT_EQ(dir.upsert("n", std::string(40, 'd'), kHub, 3, share("x")), RemoteDirectory::Change::added);
-    EXPECT_EQ(dir.upsert("n", std::string(40, 'e'), kHub, 4, share("y")), RemoteDirectory::Change::rejected);
+TEST(RemoteDirectory, PagesAddChangeRemoveAndMove) {
+    RemoteDirectory dir(3);
+    const std::string a(40, 'a'), b(40, 'd'), c(40, 'e'), d(40, 'f');
+    using E = RemoteDirectory::Entry;
+    auto diff = dir.apply_page("n", kHub, 1, {E{a, share("ha")}, E{b, share("hb")}});
+    EXPECT_EQ(diff.upserted.size(), 2u);
+    EXPECT_EQ(*dir.hub_of("n", a), kHub);
+    // Same page again: a unchanged, b's data changed, c new.
+    diff = dir.apply_page("n", kHub, 1, {E{a, share("ha")}, E{b, share("hb2")}, E{c, share("hc")}});
+    ASSERT_EQ(diff.upserted.size(), 2u);
+    EXPECT_EQ(diff.upserted[0].peer, b);
+    EXPECT_TRUE(diff.removed.empty());
+    // Bound: a fourth peer is refused.
+    diff = dir.apply_page("n", kHub2, 7, {E{d, share("hd")}});
+    EXPECT_TRUE(diff.upserted.empty());
     EXPECT_EQ(dir.rejected(), 1u);
-    EXPECT_EQ(dir.remove(2, &ns, &peer), RemoteDirectory::Change::removed);
-    EXPECT_EQ(peer, kPeer);
-    EXPECT_EQ(dir.hub_of("n", kPeer), nullptr);
+    // a moved to another hub's page: it belongs to that page now.
+    diff = dir.apply_page("n", kHub2, 7, {E{a, share("ha")}});
+    ASSERT_EQ(diff.upserted.size(), 1u);
+    EXPECT_EQ(*dir.hub_of("n", a), kHub2);
+    // The old page drops a: not removed (a newer page lists it); b leaves: removed.
+    diff = dir.apply_page("n", kHub, 1, {E{c, share("hc")}});
+    EXPECT_EQ(diff.removed, std::vector<std::string>{b});
+    // The old page expires: c goes, a stays.
+    std::string ns;
+    diff = dir.drop_page(1, &ns);
+    EXPECT_EQ(ns, "n");
+    EXPECT_EQ(diff.removed, std::vector<std::string>{c});
+    EXPECT_NE(dir.hub_of("n", a), nullptr);
     int n = 0;
     dir.for_each("n", [&](const SharedText&) { ++n; });
     EXPECT_EQ(n, 1);
     dir.drop_namespace("n");
     EXPECT_EQ(dir.size(), 0u);
+    EXPECT_EQ(dir.hub_of("n", a), nullptr);
 }
