@@ -171,15 +171,16 @@ std::uint32_t Router::find_or_create_namespace(std::string_view name) {
     return idx;
 }
 
-void Router::select_members(const Namespace& ns, Slot slot, std::size_t k, std::vector<Slot>& out) const {
+void Router::select_members(const Namespace& ns, const PeerKey& key, Slot exclude, std::size_t k,
+                            std::vector<Slot>& out) const {
     out.clear();
     if (config_.discovery == DiscoveryMode::all) {
         out.reserve(ns.members.size());
         for (const auto& e : ns.members.entries())
-            if (e.slot != slot) out.push_back(e.slot);
+            if (e.slot != exclude) out.push_back(e.slot);
         return;
     }
-    ns.members.closest(peers_[slot].key, k, slot, out);
+    ns.members.closest(key, k, exclude, out);
 }
 
 void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
@@ -223,7 +224,7 @@ void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, 
     SharedText head = share(outbound::discovered_head(discovery, ns.name_json));
     const bool notify_members = !same_namespace || *head != *self.discovered_head;
 
-    select_members(ns, slot, k, scratch_);
+    select_members(ns, self.key, slot, k, scratch_);
     if (notify_members) {
         for (Slot m : scratch_) send_targeted(m, head, out, now);
         stats_.discovered_sent += scratch_.size();
@@ -316,7 +317,7 @@ void Router::leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool noti
         if (!notify) return;
         // In bounded mode only the k closest hear of the departure (clients ignore peer-disconnected anyway).
         std::size_t k = config_.discovery == DiscoveryMode::all ? ns.members.size() : config_.discovery_max_peers;
-        select_members(ns, slot, k, scratch_);
+        select_members(ns, self.key, slot, k, scratch_);
         SharedText head = share(outbound::disconnected_head(self.id, ns.name_json));
         for (Slot m : scratch_) send_targeted(m, head, out, now);
         stats_.disconnected_sent += scratch_.size();
@@ -334,13 +335,7 @@ void Router::remote_peer_discovered(std::string_view ns_name, const PeerKey& key
                                     Outbox& out, std::int64_t now) {
     auto it = ns_by_name_.find(ns_name);
     if (it == ns_by_name_.end()) return;
-    const Namespace& ns = namespaces_[it->second];
-    scratch_.clear();
-    if (config_.discovery == DiscoveryMode::all) {
-        for (const auto& e : ns.members.entries()) scratch_.push_back(e.slot);
-    } else {
-        ns.members.closest(key, config_.discovery_max_peers, kNoSlot, scratch_);
-    }
+    select_members(namespaces_[it->second], key, kNoSlot, config_.discovery_max_peers, scratch_);
     for (Slot m : scratch_) send_targeted(m, head, out, now);
     stats_.discovered_sent += scratch_.size();
 }

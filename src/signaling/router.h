@@ -111,8 +111,10 @@ private:
     void leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool notify = true);
     void send_error(Slot slot, std::string_view text, Outbox& out, std::int64_t now);
     void send_targeted(Slot to, const SharedText& head, Outbox& out, std::int64_t now);
-    // The members of `ns` that an announce or departure of `slot` concerns (all, or the k closest).
-    void select_members(const Namespace& ns, Slot slot, std::size_t k, std::vector<Slot>& out) const;
+    // The members of `ns` that an announce or departure of the peer with `key` concerns: all (but `exclude`), or
+    // in bounded mode the k closest to `key`.
+    void select_members(const Namespace& ns, const PeerKey& key, Slot exclude, std::size_t k,
+                        std::vector<Slot>& out) const;
     std::uint32_t find_or_create_namespace(std::string_view name);
     std::string_view effective_namespace(const Peer& p) const;
 
