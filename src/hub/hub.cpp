@@ -13,17 +13,13 @@
 #include "pigeonhub/peer_id.h"
 #include "pigeonhub/version.h"
 #include "signaling/router.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace pigeonhub {
 namespace {
 
 constexpr std::int64_t kShutdownGraceMs = 2000;
-
-std::int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -47,7 +43,7 @@ struct Hub::Parts {
           http(io, config,
                HttpServer::Handlers{
                    [this](std::string_view method, std::string_view target) {
-                       return rest.handle(method, target, wall_ms());
+                       return rest.handle(method, target, wall_clock_ms());
                    },
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
                        sessions.accept(std::move(socket), std::move(response), peer_id);
@@ -73,7 +69,7 @@ Hub::~Hub() = default;
 
 int Hub::run() {
     Parts& p = *parts_;
-    p.info.started_at_ms = wall_ms();
+    p.info.started_at_ms = wall_clock_ms();
     try {
         p.dht.start();
     } catch (const std::exception& e) {
@@ -90,7 +86,7 @@ int Hub::run() {
         s.hub_id = p.dht.hub_id();
         s.good_nodes = p.dht.good_nodes();
         s.dht_port = p.dht.bound_port();
-        s.unready_for_ms = p.mesh.unready_for_ms(wall_ms());
+        s.unready_for_ms = p.mesh.unready_for_ms(wall_clock_ms());
         s.remote_peers = p.mesh.remote_peers();
         s.dht_messages_out = p.dht.messages_out();
         s.dht_messages_in = p.dht.messages_in();

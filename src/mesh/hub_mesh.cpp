@@ -4,8 +4,8 @@
 
 #include "protocol/json.h"
 #include "signaling/peer_key.h"
+#include "util/clock.h"
 #include "util/log.h"
-#include "util/siphash.h"
 
 namespace pigeonhub {
 namespace {
@@ -20,11 +20,6 @@ std::string quoted(std::string_view s) {
     std::string q;
     json::append_quoted(q, s);
     return q;
-}
-
-std::uint64_t hub_record_id(std::string_view hub_id) {
-    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x6875627265636f72ull, hub_id.data(), hub_id.size());
-    return id == 0 ? 1 : id;
 }
 
 }  // namespace
@@ -46,10 +41,7 @@ bool HubMesh::listening(const std::string& ns) const {
     return it != locals_.end() && it->second.listening;
 }
 
-std::int64_t HubMesh::now_ms() const {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+std::int64_t HubMesh::now_ms() const { return wall_clock_ms(); }
 
 void HubMesh::start() {
     started_ms_ = now_ms();
@@ -94,7 +86,7 @@ void HubMesh::arm_timer() {
 }
 
 void HubMesh::publish_hub_record() {
-    dht_.publish(mesh::hubs_key(config_.app_id), hub_record_id(hub_id_),
+    dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
                  mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, router_.connections())));
     ++stats_.hub_records_published;
 }
@@ -317,18 +309,22 @@ void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
                       OrderedSignal{s->to, s->network, share(std::move(s->msg))}, now_ms(), ready);
         deliver(ready);
     }
-    if (order_.waiting() && !order_timer_armed_) {
-        order_timer_armed_ = true;
-        order_timer_.expires_after(std::chrono::milliseconds(50));
-        order_timer_.async_wait([this](const asio::error_code& ec) {
-            order_timer_armed_ = false;
-            if (ec || stopped_) return;
-            std::vector<OrderedSignal> late;
-            order_.expire(now_ms(), late);
-            deliver(late);
-            if (order_.waiting()) on_inbox({}, false);  // re-arms the timer
-        });
-    }
+    arm_order_timer();
+}
+
+// While signals wait for a missing predecessor, release them every 50 ms once their wait is over.
+void HubMesh::arm_order_timer() {
+    if (!order_.waiting() || order_timer_armed_) return;
+    order_timer_armed_ = true;
+    order_timer_.expires_after(std::chrono::milliseconds(50));
+    order_timer_.async_wait([this](const asio::error_code& ec) {
+        order_timer_armed_ = false;
+        if (ec || stopped_) return;
+        std::vector<OrderedSignal> late;
+        order_.expire(now_ms(), late);
+        deliver(late);
+        arm_order_timer();
+    });
 }
 
 void HubMesh::deliver(std::vector<OrderedSignal>& ready) {
@@ -344,7 +340,7 @@ void HubMesh::on_hubs(const std::vector<DhtValue>& values, bool expired) {
             continue;
         }
         auto h = mesh::decode_hub(v.data);
-        if (!h || h->hub_id != v.owner || v.id != hub_record_id(h->hub_id)) {
+        if (!h || h->hub_id != v.owner || v.id != mesh::hub_record_id(h->hub_id)) {
             ++stats_.records_invalid;
             continue;
         }

@@ -80,6 +80,7 @@ private:
     void on_hubs(const std::vector<DhtValue>& values, bool expired);
     void publish_hub_record();
     void deliver(std::vector<OrderedSignal>& ready);
+    void arm_order_timer();
     void arm_timer();
     std::int64_t now_ms() const;
 

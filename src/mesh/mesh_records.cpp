@@ -49,12 +49,19 @@ std::string inbox_key(std::string_view app_id, std::string_view hub_id) {
 }
 std::string hubs_key(std::string_view app_id) { return "pigeonhub/" + std::string(app_id) + "/hubs"; }
 
-std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index) {
-    std::string all = std::string(hub) + "/" + std::string(ns) + "/" + std::to_string(index);
-    // A fixed key: the id only has to be stable and distinct, not secret.
-    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x70726573656e6365ull, all.data(), all.size());
+namespace {
+// A value id every hub computes alike: a fixed key, since it only has to be stable and distinct, not secret.
+std::uint64_t record_id(std::string_view name) {
+    std::uint64_t id = siphash24(0x7069676f6e687562ull, 0x7265636f72646964ull, name.data(), name.size());
     return id == 0 ? 1 : id;  // 0 is OpenDHT's "invalid id"
 }
+}  // namespace
+
+std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index) {
+    return record_id("page/" + std::string(hub) + "/" + std::string(ns) + "/" + std::to_string(index));
+}
+
+std::uint64_t hub_record_id(std::string_view hub) { return record_id("hub/" + std::string(hub)); }
 
 std::string encode_presence(const PresencePage& p) {
     std::string s = "{\"v\":2,\"hubId\":";

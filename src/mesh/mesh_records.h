@@ -22,6 +22,8 @@ std::string hubs_key(std::string_view app_id);
 
 // The value id of page `index` of `hub`'s presence in `ns`: stable across refreshes, distinct per hub.
 std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index);
+// The value id of `hub`'s record under the hubs key.
+std::uint64_t hub_record_id(std::string_view hub);
 
 struct PresenceEntry {
     std::string peer_id;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "net/ws_session.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace pigeonhub {
@@ -34,10 +35,7 @@ SessionHub::~SessionHub() {
     for (auto& s : all) s->abort();
 }
 
-std::int64_t SessionHub::now_ms() const {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+std::int64_t SessionHub::now_ms() const { return wall_clock_ms(); }
 
 void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id) {
     const std::int64_t now = now_ms();
