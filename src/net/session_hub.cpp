@@ -74,7 +74,7 @@ void SessionHub::probe(Slot slot) {
 
 void SessionHub::session_message(WsSession& s, std::string_view payload) {
     if (s.slot() == WsSession::kNoSlot) return;
-    router_.on_message(s.slot(), payload, *this, now_ms());
+    router_.on_message(s.slot(), payload, *this, s.last_rx_ms());  // read once per socket read, not per message
 }
 
 void SessionHub::session_detached(WsSession& s) {

@@ -49,6 +49,8 @@ public:
 
     void set_slot(Slot s) noexcept { slot_ = s; }
     Slot slot() const noexcept { return slot_; }
+    // Wall clock (ms) at the last read from the socket: the time stamp for the messages in that read.
+    std::int64_t last_rx_ms() const noexcept { return last_rx_ms_; }
     bool is_open() const noexcept { return state_ == State::open; }
     bool is_closed() const noexcept { return state_ == State::closed; }
     std::size_t index = 0;  // position in SessionHub's list, maintained by SessionHub

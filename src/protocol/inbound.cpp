@@ -51,19 +51,24 @@ bool is_falsy(const json::Value& v) {
 std::string_view message_type_name(MessageType t) noexcept { return kNames[static_cast<std::size_t>(t)]; }
 
 ParseStatus parse_inbound(std::string_view text, InboundMessage& out) {
-    json::Value root;
-    if (!json::validate(text, &root)) return ParseStatus::invalid_json;
-    out = InboundMessage{};
-    if (root.kind != json::Kind::object) {
-        out.type_label = "undefined";
-        return ParseStatus::not_object;
-    }
+    // Reset field by field: the strings keep their capacity when `out` is reused for the next message.
+    out.type = MessageType::unknown;
+    out.type_label.clear();
+    out.has_data = false;
+    out.data = json::Value{};
+    out.has_target = false;
+    out.target.clear();
+    out.network_kind = NetworkField::global;
+    out.network.clear();
+    out.max_peers = -1;
     bool has_type = false;
     json::Value type_value;
     json::Value network_value;
     bool has_network = false;
     std::string scratch;
-    json::for_each_member(root.raw, [&](std::string_view key, const json::Value& v) {
+    json::Value root;
+    // One pass: the members are collected while the text is validated.
+    const bool valid = json::validate_members(text, &root, [&](std::string_view key, const json::Value& v) {
         // Keys are compared after unescaping; JSON.parse keeps the last duplicate, and so do we.
         std::string_view k = key.substr(1, key.size() - 2);
         if (k.find('\\') != std::string_view::npos) {
@@ -91,6 +96,11 @@ ParseStatus parse_inbound(std::string_view text, InboundMessage& out) {
             }
         }
     });
+    if (!valid) return ParseStatus::invalid_json;
+    if (root.kind != json::Kind::object) {
+        out.type_label = "undefined";
+        return ParseStatus::not_object;
+    }
     if (has_network) {
         if (is_falsy(network_value)) {
             out.network_kind = NetworkField::global;

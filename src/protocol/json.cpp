@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "util/utf8.h"
 
 namespace pigeonhub::json {
@@ -30,6 +34,35 @@ inline std::uint64_t has_string_special(std::uint64_t w) {
     return has_quote_or_escape(w) | ((w - kOnes * 0x20) & ~w & kHighs) | (w & kHighs);
 }
 
+// The scanners below jump straight to the next byte that needs a look. In each SWAR mask above a flagged byte
+// may also flag the bytes after it (a borrow), never one before: the lowest flagged byte is always a real one.
+enum class Stop { quote_or_escape, string_special };
+
+// Offset of the first byte in [p, p + n) that matches `stop` (n when none); 16 bytes at a time with SSE2.
+template <Stop stop>
+inline std::size_t scan(const char* p, std::size_t n) noexcept {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        // Signed compare: bytes 0x00-0x1F and 0x80-0xFF are both "less than 0x20".
+        if constexpr (stop == Stop::string_special) m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(m))) return i + static_cast<unsigned>(__builtin_ctz(mask));
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        const std::uint64_t w = load8(p + i);
+        const std::uint64_t m = stop == Stop::string_special ? has_string_special(w) : has_quote_or_escape(w);
+        if (m) return i + static_cast<std::size_t>(__builtin_ctzll(m)) / 8;
+    }
+    for (; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c == '"' || c == '\\' || (stop == Stop::string_special && (c < 0x20 || c >= 0x80))) return i;
+    }
+    return n;
+}
+
 }  // namespace
 
 const char* skip_ws(const char* p, const char* end) noexcept {
@@ -49,10 +82,8 @@ int hexval(char c) noexcept {
 const char* check_string(const char* p, const char* end) noexcept {
     ++p;  // opening quote
     while (p < end) {
-        if (end - p >= 8 && !has_string_special(load8(p))) {
-            p += 8;
-            continue;
-        }
+        p += scan<Stop::string_special>(p, static_cast<std::size_t>(end - p));
+        if (p >= end) return nullptr;
         unsigned char c = static_cast<unsigned char>(*p);
         if (c == '"') return p + 1;
         if (c == '\\') {
@@ -69,8 +100,6 @@ const char* check_string(const char* p, const char* end) noexcept {
             }
         } else if (c < 0x20) {
             return nullptr;
-        } else if (c < 0x80) {
-            ++p;
         } else {
             p = utf8_sequence_end(p, end);
             if (!p) return nullptr;
@@ -108,16 +137,40 @@ const char* check_literal(const char* p, const char* end, std::string_view lit) 
     return p + lit.size();
 }
 
+Kind kind_of(char first) noexcept {
+    switch (first) {
+    case '{': return Kind::object;
+    case '[': return Kind::array;
+    case '"': return Kind::string;
+    case 't': return Kind::boolean_true;
+    case 'f': return Kind::boolean_false;
+    case 'n': return Kind::null;
+    default: return Kind::number;
+    }
+}
+
 // Iterative validator with an explicit container stack, so hostile nesting cannot exhaust the C++ stack.
-const char* check_value(const char* p, const char* end, Kind* kind) noexcept {
+// With `on_member`, each member of a top-level object is reported as soon as its value has been checked.
+const char* check_value(const char* p, const char* end, Kind* kind, const MemberSink* on_member) {
     char stack[kMaxDepth];
     int depth = 0;
-    bool first_kind = true;
-    auto note = [&](Kind k) {
-        if (first_kind) {
-            *kind = k;
-            first_kind = false;
+    *kind = p < end ? kind_of(*p) : Kind::null;
+    const char* key = nullptr;  // the pending top-level member: its key token and where its value starts
+    const char* key_end = nullptr;
+    const char* value = nullptr;
+    // After a key at the top level of the root object: p is at the key; checks it and the ':' after it.
+    auto read_key = [&](const char* q) -> const char* {
+        const char* k = q;
+        if (q >= end || *q != '"' || !(q = check_string(q, end))) return nullptr;
+        const char* k_end = q;
+        q = skip_ws(q, end);
+        if (q >= end || *q != ':') return nullptr;
+        if (depth == 1 && on_member) {
+            key = k;
+            key_end = k_end;
+            value = skip_ws(q + 1, end);
         }
+        return q + 1;
     };
     for (;;) {
         // Expect a value at p.
@@ -126,7 +179,6 @@ const char* check_value(const char* p, const char* end, Kind* kind) noexcept {
         switch (*p) {
         case '{':
         case '[': {
-            note(*p == '{' ? Kind::object : Kind::array);
             if (depth == kMaxDepth) return nullptr;
             char open = *p;
             stack[depth++] = open;
@@ -137,36 +189,31 @@ const char* check_value(const char* p, const char* end, Kind* kind) noexcept {
                 ++p;
                 goto after_value;
             }
-            if (open == '{') {
-                if (*p != '"' || !(p = check_string(p, end))) return nullptr;
-                p = skip_ws(p, end);
-                if (p >= end || *p != ':') return nullptr;
-                ++p;
-            }
+            if (open == '{' && !(p = read_key(p))) return nullptr;
             continue;
         }
-        case '"': note(Kind::string); p = check_string(p, end); break;
-        case 't': note(Kind::boolean_true); p = check_literal(p, end, "true"); break;
-        case 'f': note(Kind::boolean_false); p = check_literal(p, end, "false"); break;
-        case 'n': note(Kind::null); p = check_literal(p, end, "null"); break;
-        default: note(Kind::number); p = check_number(p, end); break;
+        case '"': p = check_string(p, end); break;
+        case 't': p = check_literal(p, end, "true"); break;
+        case 'f': p = check_literal(p, end, "false"); break;
+        case 'n': p = check_literal(p, end, "null"); break;
+        default: p = check_number(p, end); break;
         }
         if (!p) return nullptr;
     after_value:
         // After a value: close containers or continue with the next element.
         for (;;) {
             if (depth == 0) return p;
+            if (depth == 1 && key) {
+                on_member->fn(on_member->ctx, std::string_view(key, static_cast<std::size_t>(key_end - key)),
+                              Value{kind_of(*value), std::string_view(value, static_cast<std::size_t>(p - value))});
+                key = nullptr;
+            }
             p = skip_ws(p, end);
             if (p >= end) return nullptr;
             char open = stack[depth - 1];
             if (*p == ',') {
                 p = skip_ws(p + 1, end);
-                if (open == '{') {
-                    if (p >= end || *p != '"' || !(p = check_string(p, end))) return nullptr;
-                    p = skip_ws(p, end);
-                    if (p >= end || *p != ':') return nullptr;
-                    ++p;
-                }
+                if (open == '{' && !(p = read_key(p))) return nullptr;
                 break;  // parse the next value
             }
             if ((open == '{' && *p == '}') || (open == '[' && *p == ']')) {
@@ -185,12 +232,10 @@ const char* check_value(const char* p, const char* end, Kind* kind) noexcept {
 static const char* skip_string(const char* p, const char* end) noexcept {
     ++p;
     while (p < end) {
-        if (end - p >= 8 && !has_quote_or_escape(load8(p))) {
-            p += 8;
-            continue;
-        }
+        p += scan<Stop::quote_or_escape>(p, static_cast<std::size_t>(end - p));
+        if (p >= end) return end;
         if (*p == '"') return p + 1;
-        p += (*p == '\\') ? 2 : 1;
+        p += 2;  // an escape and the byte after it
     }
     return end;
 }
@@ -232,13 +277,13 @@ const char* skip_value(const char* p, const char* end, Kind* kind) noexcept {
 
 }  // namespace detail
 
-bool validate(std::string_view text, Value* out) noexcept {
+bool validate(std::string_view text, Value* out, const MemberSink* on_member) {
     const char* p = text.data();
     const char* end = p + text.size();
     p = detail::skip_ws(p, end);
     const char* start = p;
     Kind kind = Kind::null;
-    const char* v_end = detail::check_value(p, end, &kind);
+    const char* v_end = detail::check_value(p, end, &kind, on_member);
     if (!v_end) return false;
     if (detail::skip_ws(v_end, end) != end) return false;
     if (out) {
@@ -331,12 +376,16 @@ bool string_equals(std::string_view token, std::string_view text) noexcept {
 void append_quoted(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
-    // Copy the longest prefix that needs no escaping in one go (ids and names are plain ASCII).
+    // Copy the longest prefix that needs no escaping in one go (ids and names are plain ASCII; non-ASCII UTF-8
+    // is copied as it is).
     std::size_t plain = 0;
     while (plain < text.size()) {
-        auto c = static_cast<unsigned char>(text[plain]);
-        if (c < 0x20 || c == '"' || c == '\\') break;
-        ++plain;
+        plain += detail::scan<detail::Stop::string_special>(text.data() + plain, text.size() - plain);
+        if (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x80) {
+            ++plain;
+            continue;
+        }
+        break;
     }
     out.append(text.data(), plain);
     text.remove_prefix(plain);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace pigeonhub::json {
 
@@ -20,9 +21,26 @@ struct Value {
     std::string_view raw;  // the exact text of the value (a string includes its quotes)
 };
 
+// Receives the members of a top-level object while it is validated (see validate_members).
+struct MemberSink {
+    void (*fn)(void* ctx, std::string_view key_token, const Value& value);
+    void* ctx;
+};
+
 // True if `text` is exactly one JSON value, optionally surrounded by whitespace. On success *out (if given)
-// describes the value, without the surrounding whitespace.
-bool validate(std::string_view text, Value* out = nullptr) noexcept;
+// describes the value, without the surrounding whitespace. With `on_member`, every member of a top-level
+// object is passed to it, in order, as soon as its value has been checked (before the rest of the text is).
+bool validate(std::string_view text, Value* out = nullptr, const MemberSink* on_member = nullptr);
+
+// validate() that also calls fn(key_token, value) for each member of a top-level object, in one pass over the
+// text. When it returns false, the members seen so far came from invalid text and must be discarded.
+template <typename Fn>
+bool validate_members(std::string_view text, Value* out, Fn&& fn) {
+    using F = std::remove_reference_t<Fn>;
+    const MemberSink sink{[](void* ctx, std::string_view k, const Value& v) { (*static_cast<F*>(ctx))(k, v); },
+                          const_cast<void*>(static_cast<const void*>(&fn))};
+    return validate(text, out, &sink);
+}
 
 // Calls fn(key_token, value) for each member of `object` (the raw text of a *validated* object).
 // key_token is the raw key string including quotes; decode it with string_equals/decode_string.

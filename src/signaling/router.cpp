@@ -83,7 +83,7 @@ void Router::greet(Slot slot, Outbox& out, std::int64_t now_ms) {
 
 void Router::on_message(Slot slot, std::string_view text, Outbox& out, std::int64_t now) {
     if (slot >= peers_.size() || !peers_[slot].live) return;
-    InboundMessage msg;
+    InboundMessage& msg = inbound_;
     switch (parse_inbound(text, msg)) {
     case ParseStatus::invalid_json:
         ++stats_.invalid_json;

@@ -129,6 +129,7 @@ private:
     std::unordered_map<std::string, std::uint32_t, KeyedHash, std::equal_to<>> ns_by_name_;
     SignalingStats stats_;
     std::vector<Slot> scratch_;
+    InboundMessage inbound_;  // reused by on_message, so its strings keep their capacity
     MeshLink* mesh_ = nullptr;
 };
 

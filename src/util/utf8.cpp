@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pigeonhub {
 
 const char* utf8_sequence_end(const char* first, const char* last) noexcept {
@@ -25,6 +29,17 @@ bool is_valid_utf8(std::string_view s) noexcept {
     const char* p = s.data();
     const char* end = p + s.size();
     while (p < end) {
+#if defined(__SSE2__)
+        // ASCII fast path, 16 bytes at a time; jumps to the first non-ASCII byte.
+        if (end - p >= 16) {
+            const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+            if (mask == 0) {
+                p += 16;
+                continue;
+            }
+            p += __builtin_ctz(mask);
+        }
+#endif
         // ASCII fast path, 8 bytes at a time.
         if (end - p >= 8) {
             std::uint64_t w;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -70,25 +72,73 @@ TEST(Json, QuotesForOutput) {
     EXPECT_TRUE(json::validate(out));
 }
 
-// The 8-byte fast paths must agree with the byte-wise rules wherever the special byte falls.
+// The 16- and 8-byte fast paths must agree with the byte-wise rules wherever the special bytes fall, and the
+// one-pass member scan must find the same members as the separate one.
 TEST(Json, StringRulesHoldAtEveryOffset) {
     struct Variant {
         const char* insert;
         bool valid;
-    } variants[] = {{"\\\"", true}, {"\\\\", true}, {"\xc3\xa9", true}, {"\\u0041", true},
-                    {"\x01", false}, {"\xff", false}, {"\"", false}, {"\\x", false}};
-    for (int len = 0; len < 40; ++len) {
+    } variants[] = {{"\\\"", true}, {"\\\\", true}, {"\xc3\xa9", true}, {"\\u0041", true}, {"\xf0\x9f\x98\x80", true},
+                    {"\x01", false}, {"\xff", false}, {"\"", false}, {"\\x", false}, {"\xc3", false}};
+    for (int len = 0; len < 72; ++len) {
         for (int pos = 0; pos <= len; ++pos) {
             for (const auto& v : variants) {
-                std::string body(static_cast<std::size_t>(len), 'a');
-                body.insert(static_cast<std::size_t>(pos), v.insert);
-                std::string doc = "{\"k\":\"" + body + "\",\"z\":1}";
-                ASSERT_EQ(json::validate(doc), v.valid) << doc;
-                if (!v.valid) continue;
-                std::vector<std::string> keys;
-                json::for_each_member(doc, [&](std::string_view k, const json::Value&) { keys.emplace_back(k); });
-                ASSERT_EQ(keys, (std::vector<std::string>{"\"k\"", "\"z\""})) << doc;
+                for (int second : {-1, 0, 7, 15, 16, 33}) {  // a second, valid special byte further on
+                    std::string body(static_cast<std::size_t>(len), 'a');
+                    body.insert(static_cast<std::size_t>(pos), v.insert);
+                    if (second >= 0 && second <= len) {  // never inside the first insert
+                        const std::size_t at = static_cast<std::size_t>(second <= pos ? second : second + static_cast<int>(std::strlen(v.insert)));
+                        body.insert(at, "\\n");
+                    }
+                    std::string doc = "{\"k\":\"" + body + "\",\"z\":1}";
+                    std::vector<std::string> members;
+                    const bool ok = json::validate_members(doc, nullptr, [&](std::string_view k, const json::Value& val) {
+                        members.emplace_back(std::string(k) + "=" + std::string(val.raw));
+                    });
+                    ASSERT_EQ(ok, v.valid) << doc;
+                    ASSERT_EQ(json::validate(doc), v.valid) << doc;
+                    if (!v.valid) continue;
+                    std::vector<std::string> keys;
+                    json::for_each_member(doc, [&](std::string_view k, const json::Value& val) {
+                        keys.emplace_back(std::string(k) + "=" + std::string(val.raw));
+                    });
+                    ASSERT_EQ(keys, (std::vector<std::string>{"\"k\"=\"" + body + "\"", "\"z\"=1"})) << doc;
+                    ASSERT_EQ(members, keys) << doc;
+                    // Quoting the decoded text and decoding it again gives the same text.
+                    std::string decoded, quoted, again;
+                    json::decode_string("\"" + body + "\"", decoded);
+                    json::append_quoted(quoted, decoded);
+                    ASSERT_TRUE(json::validate(quoted)) << quoted;
+                    json::decode_string(quoted, again);
+                    ASSERT_EQ(again, decoded);
+                }
             }
         }
     }
+}
+
+TEST(Json, ValidateMembersReportsTopLevelMembersOnly) {
+    const std::string doc = R"( {"type":"offer", "data":{"type":"inner","sdp":"v=0\r\n"}, "n":[1,{"x":2}], "e":{}, "t":true} )";
+    std::vector<std::pair<std::string, json::Kind>> got;
+    json::Value root;
+    ASSERT_TRUE(json::validate_members(doc, &root, [&](std::string_view k, const json::Value& v) {
+        got.emplace_back(std::string(k) + "=" + std::string(v.raw), v.kind);
+    }));
+    EXPECT_EQ(root.kind, json::Kind::object);
+    const std::vector<std::pair<std::string, json::Kind>> want = {
+        {R"("type"="offer")", json::Kind::string},
+        {R"("data"={"type":"inner","sdp":"v=0\r\n"})", json::Kind::object},
+        {R"("n"=[1,{"x":2}])", json::Kind::array},
+        {R"("e"={})", json::Kind::object},
+        {R"("t"=true)", json::Kind::boolean_true},
+    };
+    EXPECT_EQ(got, want);
+    // Roots that are not objects report nothing; invalid text fails after reporting what came before.
+    int calls = 0;
+    auto count = [&](std::string_view, const json::Value&) { ++calls; };
+    EXPECT_TRUE(json::validate_members(R"([{"a":1}])", nullptr, count));
+    EXPECT_TRUE(json::validate_members(R"("s")", nullptr, count));
+    EXPECT_EQ(calls, 0);
+    EXPECT_FALSE(json::validate_members(R"({"a":1,"b":})", nullptr, count));
+    EXPECT_EQ(calls, 1);
 }

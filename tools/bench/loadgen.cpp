@@ -21,6 +21,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -54,14 +55,21 @@ std::string client_frame(const std::string& payload) {
     }
     const unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
     f.append(reinterpret_cast<const char*>(key), 4);
-    for (std::size_t i = 0; i < n; ++i) f += static_cast<char>(payload[i] ^ key[i & 3]);
+    const std::size_t at = f.size();
+    f.append(payload);
+    for (std::size_t i = 0; i < n; ++i) f[at + i] = static_cast<char>(f[at + i] ^ key[i & 3]);
     return f;
 }
+
+// A framed message that is sent many times (built and masked once, shared by the queues that hold it).
+using Frame = std::shared_ptr<const std::string>;
+Frame prepare(const std::string& payload) { return std::make_shared<const std::string>(client_frame(payload)); }
 
 // One WebSocket client connection. Calls on_message for each text/binary message.
 class Client : public std::enable_shared_from_this<Client> {
 public:
-    using Handler = std::function<void(Client&, const std::string&)>;
+    // The message views into the read buffer: valid during the call only.
+    using Handler = std::function<void(Client&, std::string_view)>;
 
     Client(asio::io_context& io, std::string id) : socket_(io), id_(std::move(id)) {}
 
@@ -79,12 +87,16 @@ public:
             std::string req = "GET /?peerId=" + self->id_ + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                               "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-            self->send_raw(std::move(req));
+            self->send_frame(std::make_shared<const std::string>(std::move(req)));
             self->read();
         });
     }
 
-    void send(const std::string& json) { send_raw(client_frame(json)); }
+    void send(const std::string& json) { send_frame(prepare(json)); }
+    void send_frame(Frame f) {
+        out_.push_back(std::move(f));
+        if (out_.size() == 1 && !writing_) write();
+    }
     void close() {
         asio::error_code ec;
         socket_.close(ec);
@@ -98,17 +110,13 @@ private:
         open_ = false;
         if (on_close) on_close(*this);
     }
-    void send_raw(std::string bytes) {
-        out_.push_back(std::move(bytes));
-        if (out_.size() == 1 && !writing_) write();
-    }
     void write() {
         if (out_.empty()) return;
         writing_ = true;
         batch_.clear();
         batch_.swap(out_);
         buffers_.clear();
-        for (auto& b : batch_) buffers_.emplace_back(asio::buffer(b));
+        for (auto& b : batch_) buffers_.emplace_back(asio::buffer(*b));
         auto self = shared_from_this();
         asio::async_write(socket_, buffers_, [self](const asio::error_code& ec, std::size_t) {
             self->writing_ = false;
@@ -156,7 +164,7 @@ private:
                 fail();
                 return;
             }
-            if ((op == 1 || op == 2) && on_message) on_message(*this, in_.substr(pos + hdr, len));
+            if ((op == 1 || op == 2) && on_message) on_message(*this, std::string_view(in_).substr(pos + hdr, len));
             pos += hdr + len;
         }
         in_.erase(0, pos);
@@ -166,7 +174,7 @@ private:
     std::string id_;
     char buf_[65536];
     std::string in_;
-    std::vector<std::string> out_, batch_;
+    std::vector<Frame> out_, batch_;
     std::vector<asio::const_buffer> buffers_;
     bool writing_ = false, handshake_done_ = false, open_ = false, closed_ = false;
 };
@@ -270,7 +278,7 @@ int open_many(Bench& b, int n, int conc, const std::function<std::string(int)>& 
                     launch();
                 }
             };
-            c->on_message = [](Client&, const std::string&) {};
+            c->on_message = [](Client&, std::string_view) {};
             c->connect(b.ep, b.port);
         }
     };
@@ -313,8 +321,8 @@ void join(const Args& a) {
             auto c = b.make();
             ++started;
             ++in_flight;
-            c->on_message = [&](Client&, const std::string& m) {
-                if (m.find("\"peer-discovered\"") != std::string::npos) ++discovered;
+            c->on_message = [&](Client&, std::string_view m) {
+                if (m.find("\"peer-discovered\"") != std::string_view::npos) ++discovered;
             };
             c->on_open = [&](Client& cl) {
                 --in_flight;
@@ -358,22 +366,26 @@ void relay(const Args& a) {
     b.run_until([&] { return open_count >= 2 * a.pairs; }, 20);
     b.run_until([] { return false; }, 0.3);
     // Each pair keeps `window` offers in flight: the receiver's arrival triggers the next send.
-    std::vector<std::string> offer(a.pairs);
+    // The offers are framed once; the generator's per-message work is a queue push and a prefix compare.
+    std::vector<Frame> offer(a.pairs);
+    std::size_t message_bytes = 0;
     for (int i = 0; i < a.pairs; ++i) {
-        offer[i] = R"({"type":"offer","data":{"type":"offer","sdp":")" + sdp + R"("},"targetPeerId":")" +
-                   receivers[i]->id() + R"(","networkName":"relay-)" + std::to_string(i) + R"("})";
+        const std::string text = R"({"type":"offer","data":{"type":"offer","sdp":")" + sdp + R"("},"targetPeerId":")" +
+                                 receivers[i]->id() + R"(","networkName":"relay-)" + std::to_string(i) + R"("})";
+        message_bytes = text.size();
+        offer[i] = prepare(text);
         auto* sender = senders[i].get();
-        const std::string* msg = &offer[i];
-        receivers[i]->on_message = [&received, sender, msg](Client&, const std::string& m) {
-            if (m.compare(0, 15, "{\"type\":\"offer\"") == 0) {
+        const Frame msg = offer[i];
+        receivers[i]->on_message = [&received, sender, msg](Client&, std::string_view m) {
+            if (m.substr(0, 15) == "{\"type\":\"offer\"") {
                 ++received;
-                sender->send(*msg);
+                sender->send_frame(msg);
             }
         };
-        senders[i]->on_message = [](Client&, const std::string&) {};
+        senders[i]->on_message = [](Client&, std::string_view) {};
     }
     for (int i = 0; i < a.pairs; ++i)
-        for (int w = 0; w < a.window; ++w) senders[i]->send(offer[i]);
+        for (int w = 0; w < a.window; ++w) senders[i]->send_frame(offer[i]);
     b.run_until([] { return false; }, 1.0);  // warm-up
     const long start_count = received;
     auto t0 = Clock::now();
@@ -382,7 +394,7 @@ void relay(const Args& a) {
     const long n = received - start_count;
     std::printf("{\"scenario\":\"relay\",\"pairs\":%d,\"window\":%d,\"message_bytes\":%zu,\"messages\":%ld,"
                 "\"seconds\":%.3f,\"messages_per_s\":%.0f}\n",
-                a.pairs, a.window, offer[0].size(), n, secs, n / secs);
+                a.pairs, a.window, message_bytes, n, secs, n / secs);
 }
 
 void rtt(const Args& a) {
@@ -401,25 +413,25 @@ void rtt(const Args& a) {
     b.run_until([&] { return open_count >= 2; }, 10);
     b.run_until([] { return false; }, 0.3);
     const std::string sdp(850, 'x');
-    const std::string offer = R"({"type":"offer","data":{"type":"offer","sdp":")" + sdp + R"("},"targetPeerId":")" +
-                              y->id() + R"(","networkName":"rtt"})";
-    const std::string answer = R"({"type":"answer","data":{"type":"answer","sdp":")" + sdp + R"("},"targetPeerId":")" +
-                               x->id() + R"(","networkName":"rtt"})";
-    y->on_message = [&](Client& cl, const std::string& m) {
-        if (m.compare(0, 15, "{\"type\":\"offer\"") == 0) cl.send(answer);
+    const Frame offer = prepare(R"({"type":"offer","data":{"type":"offer","sdp":")" + sdp + R"("},"targetPeerId":")" +
+                                y->id() + R"(","networkName":"rtt"})");
+    const Frame answer = prepare(R"({"type":"answer","data":{"type":"answer","sdp":")" + sdp + R"("},"targetPeerId":")" +
+                                 x->id() + R"(","networkName":"rtt"})");
+    y->on_message = [&](Client& cl, std::string_view m) {
+        if (m.substr(0, 15) == "{\"type\":\"offer\"") cl.send_frame(answer);
     };
     std::vector<double> samples;
     Clock::time_point t0;
-    x->on_message = [&](Client& cl, const std::string& m) {
-        if (m.compare(0, 16, "{\"type\":\"answer\"") != 0) return;
+    x->on_message = [&](Client& cl, std::string_view m) {
+        if (m.substr(0, 16) != "{\"type\":\"answer\"") return;
         samples.push_back(ms_since(t0));
         if (static_cast<int>(samples.size()) < a.count) {
             t0 = Clock::now();
-            cl.send(offer);
+            cl.send_frame(offer);
         }
     };
     t0 = Clock::now();
-    x->send(offer);
+    x->send_frame(offer);
     b.run_until([&] { return static_cast<int>(samples.size()) >= a.count; }, 60);
     std::sort(samples.begin(), samples.end());
     auto q = [&](double f) {
