@@ -1,5 +1,6 @@
 // pigeonhubd: the PigeonHub signaling hub. Reads the configuration, then runs one Hub.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,12 @@ int main(int argc, char** argv) {
     // top of the heap to the kernel and faulting it back in (seen in perf as page faults on the relay path).
     mallopt(M_TRIM_THRESHOLD, 8 << 20);
     mallopt(M_TOP_PAD, 1 << 20);
+    // One descriptor per connection: take all the open files the hard limit allows (as nginx and most servers
+    // do); the soft default of 1024 would cap the hub far below MAX_CONNECTIONS.
+    if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     pigeonhub::log::set_level(loaded.config.environment == "production" ? pigeonhub::log::Level::warn
                                                                          : pigeonhub::log::Level::info);
     try {

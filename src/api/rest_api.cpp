@@ -143,7 +143,7 @@ HttpReply RestApi::hubs(std::int64_t now) const {
         list = std::move(ms.hubs);
         self_id = ms.hub_id;
     } else {
-        list.push_back(mesh::own_hub_record(info_.node_id, config_, router_.connections()));
+        list.push_back(mesh::own_hub_record(info_.node_id, config_, router_.connections(), static_cast<std::uint64_t>(now)));
     }
     JsonWriter w;
     w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", static_cast<std::uint64_t>(list.size()));
@@ -298,6 +298,9 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("signalsReceived", m.signals_received)
             .field("signalsDuplicate", m.signals_duplicate)
             .field("signalsUndeliverable", m.signals_undeliverable)
+            .field("signalsUnopened", m.signals_unopened)
+            .field("linkKeysSent", m.link_keys_sent)
+            .field("linkKeysReceived", m.link_keys_received)
             .field("hubRecordsPublished", m.hub_records_published)
             .field("forwardedToMesh", s.forwarded_to_mesh)
             .field("deliveredFromMesh", s.delivered_from_mesh)

@@ -9,14 +9,19 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <tuple>
 
 #include "util/log.h"
+#include "util/random.h"
 
 namespace pigeonhub {
 namespace {
@@ -26,7 +31,7 @@ using namespace std::chrono_literals;
 // Presence and hub records live 30 s and are re-put by OpenDHT 10 s before they expire (build notes: an
 // expiration of 10 s or less would make that refresh time lie in the past: a re-announce storm).
 const dht::ValueType kRecordType(0x5048, "pigeonhub.record", 30s);
-// One-off encrypted signals.
+// One-off signals: link keys (signed, encrypted) and sealed signals (see hub_link.h).
 const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", 30s);
 
 dht::Blob read_file(const std::string& path) {
@@ -82,6 +87,81 @@ dht::crypto::Identity load_or_create_identity(const std::string& dir) {
 
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
 
+// Signs records on its own thread (RSA-2048: about a millisecond each, not for the io thread) and hands them to
+// OpenDHT with a plain put, in the order they were published. Not SecureDht::putSigned: that first looks the
+// value up on the network and signs when the lookup ends, so two quick edits of one record could reach
+// OpenDHT in the wrong order (seen when a storage node had just died: the older edit won). An edit of a
+// record whose previous edit is still waiting here replaces it, so at most one job per record is queued.
+class RecordSigner {
+public:
+    struct Job {
+        dht::InfoHash key;
+        std::shared_ptr<dht::Value> value;
+        bool permanent = true;
+        bool cancel_first = false;  // stop OpenDHT's announce of the previous edit first
+    };
+
+    RecordSigner(dht::DhtRunner& runner, std::shared_ptr<dht::crypto::PrivateKey> key)
+        : runner_(runner), key_(std::move(key)), thread_([this] { run(); }) {}
+    ~RecordSigner() { stop(); }
+
+    // Records queued or being signed right now.
+    std::size_t busy() const { return busy_.load(std::memory_order_relaxed); }
+
+    void submit(Job job) {
+        const auto id = std::make_pair(job.key, job.value->id);
+        std::lock_guard<std::mutex> lock(m_);
+        auto [it, fresh] = jobs_.try_emplace(id, job);
+        if (fresh) {
+            order_.push_back(id);
+            busy_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            job.cancel_first = job.cancel_first || it->second.cancel_first;
+            it->second = std::move(job);
+        }
+        cv_.notify_one();
+    }
+    // Signs and puts what is queued, then ends the thread.
+    void stop() {
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        cv_.notify_one();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    void run() {
+        std::unique_lock<std::mutex> lock(m_);
+        for (;;) {
+            cv_.wait(lock, [this] { return stopping_ || !order_.empty(); });
+            if (order_.empty()) return;  // stopping, nothing left
+            auto id = order_.front();
+            order_.pop_front();
+            Job job = std::move(jobs_.at(id));
+            jobs_.erase(id);
+            lock.unlock();
+            job.value->sign(*key_);
+            if (job.cancel_first) runner_.cancelPut(job.key, job.value->id);
+            runner_.put(job.key, job.value, [](bool) {}, dht::time_point::max(), job.permanent);
+            busy_.fetch_sub(1, std::memory_order_relaxed);
+            lock.lock();
+        }
+    }
+
+    dht::DhtRunner& runner_;
+    std::shared_ptr<dht::crypto::PrivateKey> key_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    std::atomic<std::size_t> busy_{0};
+    std::deque<std::pair<dht::InfoHash, dht::Value::Id>> order_;
+    std::map<std::pair<dht::InfoHash, dht::Value::Id>, Job> jobs_;
+    std::thread thread_;
+};
+
 }  // namespace
 
 struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
@@ -95,9 +175,44 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     std::map<std::uint64_t, std::pair<dht::InfoHash, std::shared_future<std::size_t>>> listens;
     std::mutex keys_mutex;  // public keys seen on signed values (filled on DHT threads)
     std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
-    // The edit number of each record we publish: a withdrawal must outrank the record it replaces even when
-    // OpenDHT has already forgotten the cancelled put (it would otherwise reuse seq 0 and be ignored).
-    std::map<std::uint64_t, std::uint16_t> seqs;
+    // The records we publish, by the caller's logical id: the value id on the DHT and the next edit number. A
+    // withdrawal must outrank the edit it replaces even when OpenDHT has forgotten the cancelled put, so seq
+    // numbers are ours. Value ids mix in a salt drawn per process: a restarted hub must not publish seq 0 under
+    // an id whose old edits (seq N) storage nodes still hold; they would keep the old edit and refresh it. For
+    // the same reason a record whose 16-bit seq runs out moves to a fresh value id.
+    struct Record {
+        std::uint64_t value_id;
+        std::uint16_t next_seq;
+    };
+    std::map<std::uint64_t, Record> records;
+    std::uint64_t salt = 0;
+
+    static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9ull;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebull;
+        return x ^ (x >> 31);
+    }
+    // The value id and seq for the next edit of `logical`; `moved` is set when the record changed value id (the
+    // caller then stops announcing the old one).
+    std::pair<std::uint64_t, std::uint16_t> next_edit(std::uint64_t logical, std::uint64_t* moved_from, bool* first) {
+        if (records.size() > 100000) {  // bounded: start over under fresh ids (old ones expire within a lease)
+            records.clear();
+            salt = mix(salt + 1);
+        }
+        auto [it, fresh] = records.try_emplace(logical, Record{mix(logical ^ salt), 0});
+        *first = fresh;
+        *moved_from = 0;
+        Record& r = it->second;
+        if (r.next_seq == 0xFFFF) {
+            *moved_from = r.value_id;
+            r.value_id = mix(r.value_id);
+            r.next_seq = 0;
+        }
+        return {r.value_id, r.next_seq++};
+    }
+    std::unique_ptr<RecordSigner> signer;  // after runner and identity: destroyed first
     std::uint64_t msgs_out = 0, msgs_in = 0;
 
     Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
@@ -151,6 +266,8 @@ void DhtNode::start() {
                                  ": " + e.what());
     }
     m.running = true;
+    m.signer = std::make_unique<RecordSigner>(m.runner, m.identity.first);
+    random_bytes(&m.salt, sizeof m.salt);
     m.runner.registerType(kRecordType);
     m.runner.registerType(kSignalType);
     for (const auto& b : m.config.bootstrap) {
@@ -163,6 +280,7 @@ void DhtNode::start() {
 void DhtNode::stop() {
     if (!impl_ || !impl_->running) return;
     impl_->running = false;
+    if (impl_->signer) impl_->signer->stop();  // queued records (withdrawals at shutdown) go to OpenDHT first
     // Give pending puts (withdrawals) a moment to leave, then stop the threads.
     auto done = std::make_shared<std::promise<void>>();
     auto fut = done->get_future();
@@ -205,32 +323,32 @@ unsigned DhtNode::good_nodes() const {
     return good;
 }
 
-void DhtNode::publish(const std::string& key, std::uint64_t value_id, std::string data) {
+void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::string data) {
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
-    v->id = value_id;
-    // Bounded: after 100k distinct records the counters restart (a re-joining peer may then wait for its old
-    // tombstone to expire, at most one lease).
-    if (impl_->seqs.size() > 100000) impl_->seqs.clear();
-    auto [seq, first] = impl_->seqs.try_emplace(value_id, 0);
-    v->seq = seq->second++;
+    std::uint64_t moved_from = 0;
+    bool first = false;
+    std::tie(v->id, v->seq) = impl_->next_edit(record_id, &moved_from, &first);
     v->user_type = "application/json";
     const auto h = dht::InfoHash::get(key);
+    if (moved_from) impl_->runner.cancelPut(h, moved_from);
     // A new edit of a record we already announce: replacing the running permanent put in place did not reach
     // listeners (seen in the mesh tests), so the old announce is cancelled and the new edit put afresh.
-    if (!first) impl_->runner.cancelPut(h, value_id);
-    impl_->runner.putSigned(h, v, [](bool) {}, /*permanent=*/true);
+    impl_->signer->submit({h, std::move(v), /*permanent=*/true, /*cancel_first=*/!first && !moved_from});
 }
 
-void DhtNode::withdraw(const std::string& key, std::uint64_t value_id, std::string tombstone) {
-    auto h = dht::InfoHash::get(key);
-    impl_->runner.cancelPut(h, value_id);
+void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(tombstone.data()),
                                           tombstone.size());
-    v->id = value_id;
-    v->seq = impl_->seqs[value_id]++;
+    std::uint64_t moved_from = 0;
+    bool first = false;
+    std::tie(v->id, v->seq) = impl_->next_edit(record_id, &moved_from, &first);
     v->user_type = "application/json";
-    impl_->runner.putSigned(h, v, [](bool) {}, /*permanent=*/false);
+    const auto h = dht::InfoHash::get(key);
+    if (moved_from) impl_->runner.cancelPut(h, moved_from);
+    impl_->signer->submit({h, std::move(v), /*permanent=*/false, /*cancel_first=*/true});
 }
+
+std::size_t DhtNode::records_signing() const { return impl_->signer ? impl_->signer->busy() : 0; }
 
 void DhtNode::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {
     auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
@@ -243,6 +361,12 @@ void DhtNode::send_encrypted(const std::string& key, const std::string& to_hub_i
     auto h = dht::InfoHash::get(key);
     if (pk) impl_->runner.putEncrypted(h, pk, v, [](bool) {});
     else impl_->runner.putEncrypted(h, dht::InfoHash(to_hub_id), v, [](bool) {});
+}
+
+void DhtNode::send_plain(const std::string& key, std::string data) {
+    auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    v->id = dht::Value::INVALID_ID;  // a random id
+    impl_->runner.put(dht::InfoHash::get(key), v, [](bool) {});
 }
 
 std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {

@@ -53,13 +53,18 @@ public:
     std::uint64_t messages_out() const;
     std::uint64_t messages_in() const;
 
-    // A signed value under `key` with a fixed value id, kept alive (re-put by OpenDHT) until withdrawn.
-    void publish(const std::string& key, std::uint64_t value_id, std::string data);
-    // Stops refreshing and replaces the value by a short-lived tombstone `tombstone` (same id), so that
+    // A signed value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
+    // by OpenDHT) until withdrawn. The value id on the DHT is derived from record_id and a per-process salt.
+    void publish(const std::string& key, std::uint64_t record_id, std::string data);
+    // Stops refreshing and replaces the value by a short-lived tombstone `tombstone` (same value id), so that
     // listeners learn at once instead of at expiry.
-    void withdraw(const std::string& key, std::uint64_t value_id, std::string tombstone);
+    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone);
+    // Records published or withdrawn that are still being signed (on the node's signing thread).
+    std::size_t records_signing() const;
     // A one-off value under `key`, signed by us and encrypted to the hub `to_hub_id`.
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data);
+    // A one-off value under `key`, neither signed nor encrypted by OpenDHT (the caller seals it).
+    void send_plain(const std::string& key, std::string data);
 
     using ListenCallback = std::function<void(const std::vector<DhtValue>& values, bool expired)>;
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a

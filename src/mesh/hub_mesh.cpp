@@ -15,6 +15,13 @@ constexpr std::size_t kSeenSignals = 8192;
 constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
 constexpr std::size_t kPageBudget = 48 * 1024;  // bytes of peer entries per presence page (OpenDHT: 64 KiB max)
 constexpr auto kFlushDelay = std::chrono::milliseconds(20);
+// Sealed links: receiving hubs this hub keeps a key for; sealed signals held for a key (and for how long);
+// key requests per hub and in all.
+constexpr std::size_t kMaxLinks = 4096;
+constexpr std::size_t kMaxHeld = 1024;
+constexpr std::int64_t kHoldMs = 2000;
+constexpr std::int64_t kKeyAskIntervalMs = 1000;
+constexpr int kKeyAsksPerSecond = 20;
 
 std::string quoted(std::string_view s) {
     std::string q;
@@ -46,6 +53,7 @@ std::int64_t HubMesh::now_ms() const { return wall_clock_ms(); }
 void HubMesh::start() {
     started_ms_ = now_ms();
     hub_id_ = dht_.hub_id();
+    keyring_.emplace(hub_id_);
     inbox_token_ = dht_.listen(mesh::inbox_key(config_.app_id, hub_id_),
                                [this](const std::vector<DhtValue>& v, bool expired) { on_inbox(v, expired); });
     hubs_token_ = dht_.listen(mesh::hubs_key(config_.app_id),
@@ -79,6 +87,7 @@ void HubMesh::arm_timer() {
         const std::int64_t now = now_ms();
         if (dht_.ready()) unready_since_ms_ = 0;
         else if (unready_since_ms_ == 0) unready_since_ms_ = now;
+        expire_held(now);
         if (++ticks_ % std::chrono::duration_cast<std::chrono::seconds>(kHubRecordPeriod).count() == 0)
             publish_hub_record();
         arm_timer();
@@ -87,7 +96,7 @@ void HubMesh::arm_timer() {
 
 void HubMesh::publish_hub_record() {
     dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
-                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, router_.connections())));
+                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, router_.connections(), static_cast<std::uint64_t>(now_ms()))));
     ++stats_.hub_records_published;
 }
 
@@ -160,11 +169,16 @@ void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
 void HubMesh::schedule_flush() {
     if (flush_armed_ || stopped_) return;
     flush_armed_ = true;
-    // Joins and departures within this window share one signed record per page.
-    flush_timer_.expires_after(kFlushDelay);
+    // While the signing thread is idle, a change goes out at once (on the loop's next turn, so that the rest of
+    // the current burst of reads joins it); while it is busy, changes within kFlushDelay of the last flush share
+    // one signed record per page (each signature costs about a millisecond of CPU).
+    const auto since = std::chrono::steady_clock::now() - last_flush_;
+    const bool now_ok = since >= kFlushDelay || dht_.records_signing() == 0;
+    flush_timer_.expires_after(now_ok ? std::chrono::steady_clock::duration::zero() : kFlushDelay - since);
     flush_timer_.async_wait([this](const asio::error_code& ec) {
         flush_armed_ = false;
         if (ec || stopped_) return;
+        last_flush_ = std::chrono::steady_clock::now();
         for (auto it = locals_.begin(); it != locals_.end();) {
             flush_namespace(it->first, it->second);
             it = (it->second.members == 0 && !it->second.listening) ? locals_.erase(it) : std::next(it);
@@ -198,12 +212,32 @@ bool HubMesh::forward_signal(std::string_view from, std::string_view target, std
     s.to.assign(target);
     s.network.assign(ns);
     s.msg = std::move(text);
-    auto n = numbering_.next(s.from + ">" + s.to, now_ms());
+    const std::int64_t now = now_ms();
+    auto n = numbering_.next(s.from + ">" + s.to, now);
     s.epoch = n.epoch;
     s.seq = n.seq;
-    dht_.send_encrypted(mesh::inbox_key(config_.app_id, *hub), *hub, mesh::encode_signal(s));
+    dht_.send_plain(mesh::inbox_key(config_.app_id, *hub), link_to(*hub, now).seal(mesh::encode_signal(s)));
     ++stats_.signals_sent;
     return true;
+}
+
+// The sealer for `hub`, created (and its key sent, signed and encrypted to that hub) on first use.
+hub_link::Sealer& HubMesh::link_to(const std::string& hub, std::int64_t now) {
+    auto it = out_links_.find(hub);
+    if (it == out_links_.end()) {
+        if (out_links_.size() >= kMaxLinks) out_links_.erase(out_links_.begin());  // a new key if it comes back
+        it = out_links_.emplace(hub, OutLink{hub_link::Sealer(hub_id_, hub, hub_link::LinkKey::random())}).first;
+        send_link_key(hub, now);
+    }
+    return it->second.sealer;
+}
+
+void HubMesh::send_link_key(const std::string& hub, std::int64_t now) {
+    auto it = out_links_.find(hub);
+    if (it == out_links_.end()) return;
+    it->second.key_sent_ms = now;
+    dht_.send_encrypted(mesh::inbox_key(config_.app_id, hub), hub, hub_link::encode_key_message(it->second.sealer.key()));
+    ++stats_.link_keys_sent;
 }
 
 void HubMesh::for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const {
@@ -282,12 +316,8 @@ void HubMesh::announce_diff(const std::string& ns, const RemoteDirectory::Diff& 
 
 void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
     if (expired || stopped_) return;
-    std::vector<OrderedSignal> ready;
+    const std::int64_t now = now_ms();
     for (const auto& v : values) {
-        if (v.owner.empty()) {
-            ++stats_.records_invalid;
-            continue;
-        }
         if (!seen_.insert(v.id).second) {
             ++stats_.signals_duplicate;  // at most once, even when a listen is refreshed
             continue;
@@ -297,19 +327,96 @@ void HubMesh::on_inbox(const std::vector<DhtValue>& values, bool expired) {
             seen_.erase(seen_order_.front());
             seen_order_.pop_front();
         }
-        auto s = mesh::decode_signal(v.data);
-        if (!s) {
+        if (v.owner.empty()) {
+            on_sealed(v.data, now);  // a signal: unsigned, sealed with a link key
+        } else if (auto key = hub_link::decode_key_message(v.data)) {
+            keyring_->add(v.owner, *key);  // signed by its owner and encrypted to us
+            ++stats_.link_keys_received;
+            release_held(v.owner, now);
+        } else if (auto asked = hub_link::decode_key_request(v.data)) {
+            // The hub lost or never got our key (it restarted, or the key message is late): send it again.
+            auto link = out_links_.find(v.owner);
+            if (link != out_links_.end() && now - link->second.key_sent_ms >= kKeyAskIntervalMs) send_link_key(v.owner, now);
+        } else {
             ++stats_.records_invalid;
-            continue;
         }
-        ++stats_.signals_received;
-        // Ordered per (sending hub, sender, target): each signal travelled as its own DHT put.
-        ready.clear();
-        order_.accept(v.owner + "/" + s->from + ">" + s->to, s->epoch, s->seq,
-                      OrderedSignal{s->to, s->network, share(std::move(s->msg))}, now_ms(), ready);
-        deliver(ready);
     }
     arm_order_timer();
+}
+
+void HubMesh::on_sealed(std::string data, std::int64_t now) {
+    auto h = hub_link::parse_sealed(data);
+    if (!h) {
+        ++stats_.records_invalid;
+        return;
+    }
+    std::string plain;
+    switch (keyring_->open(data, *h, plain)) {
+    case hub_link::Keyring::Opened::ok: accept_signal(std::string(h->from_hub), plain, now); return;
+    case hub_link::Keyring::Opened::unknown_key: {
+        std::string from(h->from_hub);
+        const std::uint64_t key_id = h->key_id;
+        if (held_.size() >= kMaxHeld) {
+            held_.pop_front();
+            ++stats_.signals_unopened;
+        }
+        held_.push_back(Held{from, std::move(data), now});
+        request_link_key(from, key_id, now);
+        return;
+    }
+    case hub_link::Keyring::Opened::forged:
+    case hub_link::Keyring::Opened::replayed: ++stats_.signals_unopened; return;
+    }
+}
+
+// Asks `hub` for its key: only hubs with a record in the mesh, once a second per hub, kKeyAsksPerSecond in all
+// (each request costs an RSA signature and encryption, and sealed values are unsigned: anyone can put one).
+void HubMesh::request_link_key(const std::string& hub, std::uint64_t key_id, std::int64_t now) {
+    if (!hubs_.count(hub)) return;
+    auto [it, first] = key_asked_ms_.try_emplace(hub, now);
+    if (!first && now - it->second < kKeyAskIntervalMs) return;
+    it->second = now;
+    if (now / 1000 != key_asks_second_) {
+        key_asks_second_ = now / 1000;
+        key_asks_in_second_ = 0;
+    }
+    if (++key_asks_in_second_ > kKeyAsksPerSecond) return;
+    dht_.send_encrypted(mesh::inbox_key(config_.app_id, hub), hub, hub_link::encode_key_request(key_id));
+}
+
+// A key arrived: open what was held for it, in arrival order.
+void HubMesh::release_held(const std::string& from_hub, std::int64_t now) {
+    std::deque<Held> keep;
+    std::vector<Held> now_open;
+    for (auto& h : held_) {
+        auto hdr = hub_link::parse_sealed(h.data);
+        if (h.from_hub == from_hub && hdr && keyring_->has(from_hub, hdr->key_id)) now_open.push_back(std::move(h));
+        else keep.push_back(std::move(h));
+    }
+    held_.swap(keep);
+    for (auto& h : now_open) on_sealed(std::move(h.data), now);
+}
+
+void HubMesh::expire_held(std::int64_t now) {
+    while (!held_.empty() && now - held_.front().since_ms >= kHoldMs) {
+        held_.pop_front();
+        ++stats_.signals_unopened;
+    }
+    if (key_asked_ms_.size() > kMaxLinks) key_asked_ms_.clear();  // bounded; only a rate limit
+}
+
+void HubMesh::accept_signal(const std::string& from_hub, std::string_view text, std::int64_t now) {
+    auto s = mesh::decode_signal(text);
+    if (!s) {
+        ++stats_.records_invalid;
+        return;
+    }
+    ++stats_.signals_received;
+    // Ordered per (sending hub, sender, target): each signal travelled as its own DHT put.
+    ready_.clear();
+    order_.accept(from_hub + "/" + s->from + ">" + s->to, s->epoch, s->seq,
+                  OrderedSignal{s->to, s->network, share(std::move(s->msg))}, now, ready_);
+    deliver(ready_);
 }
 
 // While signals wait for a missing predecessor, release them every 50 ms once their wait is over.
@@ -336,15 +443,30 @@ void HubMesh::deliver(std::vector<OrderedSignal>& ready) {
 void HubMesh::on_hubs(const std::vector<DhtValue>& values, bool expired) {
     for (const auto& v : values) {
         if (expired) {
-            hubs_.erase(v.id);
+            // Only the value a hub is known by: an older one of a restarted hub may expire after the new one came.
+            auto it = hubs_.find(v.owner);
+            if (it != hubs_.end() && it->second.value_id == v.id) hubs_.erase(it);
             continue;
         }
         auto h = mesh::decode_hub(v.data);
-        if (!h || h->hub_id != v.owner || v.id != mesh::hub_record_id(h->hub_id)) {
+        if (!h || h->hub_id != v.owner) {
             ++stats_.records_invalid;
             continue;
         }
-        if (hubs_.size() < 10000 || hubs_.count(v.id)) hubs_[v.id] = std::move(*h);
+        auto it = hubs_.find(h->hub_id);
+        if (it == hubs_.end()) {
+            if (hubs_.size() >= 10000) continue;  // bounded: further hubs are not listed
+            const std::string hub = h->hub_id;
+            hubs_.emplace(hub, KnownHub{v.id, std::move(*h)});
+            // Signals from it may already wait for its key (keys are asked only of hubs with a record).
+            for (const auto& held : held_) {
+                if (held.from_hub != hub) continue;
+                if (auto hdr = hub_link::parse_sealed(held.data)) request_link_key(hub, hdr->key_id, now_ms());
+                break;
+            }
+        } else if (h->updated_ms >= it->second.record.updated_ms) {
+            it->second = KnownHub{v.id, std::move(*h)};
+        }
     }
 }
 
@@ -352,10 +474,11 @@ std::vector<mesh::HubRecord> HubMesh::hubs() const {
     std::vector<mesh::HubRecord> out;
     bool self_seen = false;
     for (const auto& [id, h] : hubs_) {
-        out.push_back(h);
-        self_seen = self_seen || h.hub_id == hub_id_;
+        out.push_back(h.record);
+        self_seen = self_seen || id == hub_id_;
     }
-    if (!self_seen) out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, router_.connections()));
+    if (!self_seen)
+        out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, router_.connections(), static_cast<std::uint64_t>(now_ms())));
     return out;
 }
 

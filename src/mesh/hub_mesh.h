@@ -3,23 +3,26 @@
 // - Presence: a signed record per local announced peer under its namespace key (lease 30 s, refreshed by
 //   OpenDHT while the peer stays; withdrawn with a tombstone when it leaves). Each namespace with local members
 //   is listened to; remote records feed the RemoteDirectory and become peer-discovered / peer-disconnected.
-// - Signals for peers on other hubs: one record, signed and encrypted to the target hub, under that hub's
-//   inbox key, which each hub listens to.
+// - Signals for peers on other hubs: one value under the target hub's inbox key, which each hub listens to,
+//   sealed with an AES key this hub sent that hub once, signed and encrypted (hub_link.h).
 // - Hub records: a signed record per hub under the hubs key (lease 30 s, updated every 10 s); /hubs lists them.
 // Threading: io thread only (DhtNode posts its callbacks there).
 #pragma once
 
 #include <asio.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "mesh/dht_node.h"
+#include "mesh/hub_link.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
 #include "mesh/remote_directory.h"
@@ -77,6 +80,13 @@ private:
     bool listening(const std::string& ns) const;
     void confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left);
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
+    void on_sealed(std::string data, std::int64_t now);
+    void accept_signal(const std::string& from_hub, std::string_view text, std::int64_t now);
+    hub_link::Sealer& link_to(const std::string& hub, std::int64_t now);
+    void send_link_key(const std::string& hub, std::int64_t now);
+    void request_link_key(const std::string& hub, std::uint64_t key_id, std::int64_t now);
+    void release_held(const std::string& from_hub, std::int64_t now);
+    void expire_held(std::int64_t now);
     void on_hubs(const std::vector<DhtValue>& values, bool expired);
     void publish_hub_record();
     void deliver(std::vector<OrderedSignal>& ready);
@@ -94,15 +104,39 @@ private:
     std::map<std::string, LocalNamespace, std::less<>> locals_;
     std::uint64_t inbox_token_ = 0;
     std::uint64_t hubs_token_ = 0;
-    std::map<std::uint64_t, mesh::HubRecord> hubs_;  // by record id
+    struct KnownHub {
+        std::uint64_t value_id;  // the DHT value it came in (a restarted hub publishes under a new one)
+        mesh::HubRecord record;
+    };
+    std::map<std::string, KnownHub, std::less<>> hubs_;  // by hub id
     std::unordered_map<std::uint64_t, std::uint16_t> record_seq_;  // newest edit seen per presence record
     std::deque<std::uint64_t> seen_order_;            // recent signal value ids (dedup), bounded
     std::unordered_set<std::uint64_t> seen_;
     SignalNumbering numbering_;
     SignalOrder order_;
+    std::vector<OrderedSignal> ready_;  // scratch for order_
+    // Sealed links (hub_link.h). Sending side: one sealer per receiving hub, bounded by kMaxLinks.
+    struct OutLink {
+        hub_link::Sealer sealer;
+        std::int64_t key_sent_ms = 0;
+    };
+    std::map<std::string, OutLink, std::less<>> out_links_;
+    // Receiving side: keys from other hubs, sealed signals waiting (at most 2 s) for a key not yet here, and
+    // when each hub was last asked for its key.
+    std::optional<hub_link::Keyring> keyring_;
+    struct Held {
+        std::string from_hub;
+        std::string data;
+        std::int64_t since_ms;
+    };
+    std::deque<Held> held_;
+    std::map<std::string, std::int64_t, std::less<>> key_asked_ms_;
+    std::int64_t key_asks_second_ = 0;
+    int key_asks_in_second_ = 0;
     asio::steady_timer order_timer_;
     asio::steady_timer flush_timer_;
     bool flush_armed_ = false;
+    std::chrono::steady_clock::time_point last_flush_{};
     bool order_timer_armed_ = false;
     asio::steady_timer timer_;
     std::int64_t unready_since_ms_ = 0;

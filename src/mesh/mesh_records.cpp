@@ -157,7 +157,7 @@ std::optional<Signal> decode_signal(std::string_view text) {
     return s;
 }
 
-HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections) {
+HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections, std::uint64_t now_ms) {
     HubRecord h;
     h.hub_id = std::move(hub_id);
     h.url = config.public_url;
@@ -165,6 +165,7 @@ HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t
     h.version = version();
     h.connections = connections;
     h.capacity = config.max_connections;
+    h.updated_ms = now_ms;
     return h;
 }
 
@@ -178,6 +179,7 @@ std::string encode_hub(const HubRecord& h) {
         .field("version", std::string_view(h.version))
         .field("connections", h.connections)
         .field("capacity", h.capacity)
+        .field("updated", h.updated_ms)
         .end_object();
     return w.take();
 }
@@ -192,6 +194,7 @@ std::optional<HubRecord> decode_hub(std::string_view text) {
         else if (k == "version") get_string(v, h.version);
         else if (k == "connections") h.connections = get_uint(v);
         else if (k == "capacity") h.capacity = get_uint(v);
+        else if (k == "updated") h.updated_ms = get_uint(v);
     });
     if (!valid || !ok) return std::nullopt;
     return h;

@@ -3,7 +3,7 @@
 //   presence  key h(app, "ns", N)   {"v":2,"hubId":H,"network":N,"peers":[{"peerId":P,"data":{...}},...]}
 //             one page of up to ~48 KB per (hub, namespace, page index); an empty list withdraws the page
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
-//   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M}
+//   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T}
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,10 @@ std::string presence_key(std::string_view app_id, std::string_view ns);
 std::string inbox_key(std::string_view app_id, std::string_view hub_id);
 std::string hubs_key(std::string_view app_id);
 
-// The value id of page `index` of `hub`'s presence in `ns`: stable across refreshes, distinct per hub.
+// The record of page `index` of `hub`'s presence in `ns`: one logical id, stable across refreshes and distinct
+// per hub. (DhtNode turns it into the value id on the DHT, which changes when the hub restarts.)
 std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index);
-// The value id of `hub`'s record under the hubs key.
+// The logical id of `hub`'s record under the hubs key.
 std::uint64_t hub_record_id(std::string_view hub);
 
 struct PresenceEntry {
@@ -56,9 +57,10 @@ struct HubRecord {
     std::string version;
     std::uint64_t connections = 0;
     std::uint64_t capacity = 0;
+    std::uint64_t updated_ms = 0;  // when the hub wrote it: of two records of one hub, the newer counts
 };
 // This hub's record from its configuration and current load.
-HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections);
+HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections, std::uint64_t now_ms);
 std::string encode_hub(const HubRecord& h);
 std::optional<HubRecord> decode_hub(std::string_view text);
 

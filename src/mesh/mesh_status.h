@@ -18,6 +18,9 @@ struct MeshStats {
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;
     std::uint64_t signals_undeliverable = 0;  // target gone or in another namespace: dropped, never re-sent
+    std::uint64_t link_keys_sent = 0;         // AES link keys sent to other hubs (RSA), see hub_link.h
+    std::uint64_t link_keys_received = 0;
+    std::uint64_t signals_unopened = 0;       // sealed signals forged, replayed, or whose key never came
     std::uint64_t hub_records_published = 0;
 };
 

@@ -1,12 +1,8 @@
 #include "pigeonhub/peer_id.h"
 
-#include <sys/random.h>
-
-#include <cerrno>
-#include <system_error>
-
 #include "pigeonhub_build_config.h"
 #include "pigeonhub/version.h"
+#include "util/random.h"
 
 namespace pigeonhub {
 
@@ -23,15 +19,7 @@ bool is_valid_peer_id(std::string_view id) noexcept {
 
 std::string generate_peer_id() {
     unsigned char bytes[kPeerIdLength / 2];
-    std::size_t got = 0;
-    while (got < sizeof bytes) {
-        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "getrandom");
-        }
-        got += static_cast<std::size_t>(n);
-    }
+    random_bytes(bytes, sizeof bytes);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out(kPeerIdLength, '0');
     for (std::size_t i = 0; i < sizeof bytes; ++i) {

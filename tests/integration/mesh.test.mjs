@@ -2,7 +2,7 @@
 // behave as if they were on one hub; a killed hub's peers disappear within one lease.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, startMesh, randomPeerId, waitFor, dhtPort } from './lib/hub.mjs';
+import { startHub, startMesh, randomPeerId, waitFor, dhtPort, tempStateDir } from './lib/hub.mjs';
 import { joined, get, sleep } from './lib/client.mjs';
 
 let hubs;
@@ -141,6 +141,36 @@ test('a restarted hub keeps its identity', async () => {
   await first.stop();
   const second = await startHub({ env: { STATE_DIR: dir } });
   assert.equal((await health(second)).nodeId, id1);
+  await second.stop();
+});
+
+test('a hub restarted under the same identity is discovered and reachable again at once', async () => {
+  const h2 = hubs[1];
+  const env = { STATE_DIR: tempStateDir(), DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` };
+  const first = await startHub({ env });
+  await waitFor(async () => (await health(first)).dhtReady, { what: 'the hub to join' });
+  const A = randomPeerId(), B = randomPeerId(), B2 = randomPeerId();
+  const a = await joined(h2, A, 'restart');
+  const b = await joined(first, B, 'restart');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === B, 5000);
+  a.send({ type: 'offer', data: { sdp: 'before' }, targetPeerId: B, networkName: 'restart' });
+  await b.next((m) => m.type === 'offer' && m.data.sdp === 'before', 5000);  // hub 2 now holds a link key for it
+  await first.stop('SIGKILL');
+  b.end();
+  const second = await startHub({ env });  // same identity; new process: no link keys, new record value ids
+  hubs.push(second);
+  const t0 = Date.now();
+  const since = a.frames.length;
+  const b2 = await joined(second, B2, 'restart');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === B2, 5000, since);
+  const discovered = Date.now() - t0;
+  a.send({ type: 'offer', data: { sdp: 'after' }, targetPeerId: B2, networkName: 'restart' });
+  assert.equal((await b2.next((m) => m.type === 'offer' && m.data.sdp === 'after', 5000)).fromPeerId, A);
+  console.log(`restarted hub: its new peer discovered after ${discovered} ms, first offer to it after ${Date.now() - t0} ms`);
+  const mesh = (await get(`${second.url}/stats`)).json.mesh;
+  assert.ok(mesh.linkKeysReceived >= 1, 'the restarted hub asked for the sender\'s link key again');
+  assert.equal(mesh.signalsUnopened, 0);
+  a.end(); b2.end();
   await second.stop();
 });
 
