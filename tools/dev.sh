@@ -2,6 +2,9 @@
 # The two quick-start commands (see README):
 #   tools/dev.sh start   install what is missing, build, run a hub on 127.0.0.1:3000 (HOST/PORT override)
 #   tools/dev.sh test    install what is missing, build, run every test (unit + integration + real client)
+# and one more:
+#   tools/dev.sh bench   the same set-up plus gnuplot, then every benchmark side by side with the reference hub
+#                        (tools/bench/run.mjs; writes bench-results.md and docs/rtt-vs-load.png; ~10 minutes)
 # Works on a fresh Debian 12 machine as root (or with sudo available). Idempotent: a second run installs
 # nothing and rebuilds only what changed.
 set -eu
@@ -23,6 +26,7 @@ as_root() {
 
 install_packages() {
     missing=""
+    [ "${1:-}" != bench ] || PACKAGES="$PACKAGES gnuplot-nox"
     for p in $PACKAGES; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
@@ -88,8 +92,15 @@ test)
     log "running every test"
     exec meson test -C "$BUILD" --print-errorlogs --num-processes 1
     ;;
+bench)
+    install_packages bench
+    install_node_modules
+    build
+    log "running the benchmarks (results in bench-results.md)"
+    exec node tools/bench/run.mjs --markdown bench-results.md
+    ;;
 *)
-    echo "usage: $0 start|test" >&2
+    echo "usage: $0 start|test|bench" >&2
     exit 2
     ;;
 esac

@@ -12,6 +12,8 @@
 // Every scenario is bounded in connections and time (at most 60 s) and refuses non-loopback targets.
 #include <asio.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -445,6 +447,10 @@ void rtt(const Args& a) {
 
 int main(int argc, char** argv) {
     Args a = parse_args(argc, argv);
+    if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;  // one descriptor per connection
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if (a.scenario == "idle") idle(a);
     else if (a.scenario == "join") join(a);
     else if (a.scenario == "relay") relay(a);

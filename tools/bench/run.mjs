@@ -1,16 +1,16 @@
 // Side-by-side benchmark of pigeonhubd and the PeerPigeon 1.1.3 reference hub, in one run, on loopback.
-// Each scenario starts a fresh hub, drives it with build/pigeonhub-loadgen (C++, asio), reads the hub's CPU
-// time and RSS from /proc, kills the hub by PID, and prints one table row per hub plus the ratio.
+// Each single-hub scenario starts a fresh hub, drives it with build/pigeonhub-loadgen (C++, asio), reads the
+// hub's CPU time and RSS from /proc and kills the hub by PID; the multi-hub scenarios (cross-hub latency,
+// failover) come from mesh-scenarios.mjs. Prints one row per hub and scenario, then the targets of the
+// benchmarks issue as met or not met.
 //
 //   node tools/bench/run.mjs [--quick] [--markdown BENCHMARKS-run.md]
-//
-// This is the first part of the benchmarks issue (idle, join, relay, round trip); cross-hub and failover
-// scenarios are measured by tests/integration/mesh.test.mjs and failover.test.mjs for now.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
+import { crossHub, failover } from './mesh-scenarios.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -74,6 +74,18 @@ for (const [n, ann] of idleSizes.flatMap((n) => [[n, false], [n, true]])) {
     return { value: result.held, unit: 'held', extra: `${(((rss - 0) * 1024) / result.held / 1024).toFixed(2)} KiB RSS/conn total`, rssNow: rss, held: result.held };
   }]);
 }
+// As many idle connections as this machine lets one process hold: the hard limit on open files (which a
+// process may not raise) bounds both the hub and the generator; 64 descriptors stay for the hub's own use.
+const nofileHard = Number((readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+\S+\s+(\S+)/m) || [])[1]) || 1024;
+const idleMax = Math.min(quick ? 5000 : 1000000, nofileHard - 64);
+scenarios.push([`idle, as many as the machine allows`, ['pigeonhubd'], async (hub) => {
+  const { result, stop } = await runLoadgen(['idle', '--port', String(hub.port), '--conns', String(idleMax)], { keep: true });
+  await new Promise((r) => setTimeout(r, 500));
+  const rss = readRssKiB(hub.pid);
+  stop();
+  return { value: result.held, unit: 'held', rssNow: rss, held: result.held,
+    limit: `stopped by the open-files hard limit of ${nofileHard} per process (RLIMIT_NOFILE), not by the hub` };
+}]);
 scenarios.push([`join ${quick ? 2000 : 10000} into one namespace, bounded discovery (k=8)`, ['pigeonhubd bounded'], async (hub) => {
   const n = quick ? 2000 : 10000;
   const r = await runLoadgen(['join', '--port', String(hub.port), '--conns', String(n), '--max-peers', '8']);
@@ -110,11 +122,54 @@ scenarios.push(['round trip during relay load (16 pairs)', ['pigeonhubd', 'refer
 for (const [name, which, fn] of scenarios) {
   for (const h of which) {
     const r = await measure(h, fn);
-    if (r.held) r.extra = `${(((r.rssNow - r.rss0) * 1024) / r.held).toFixed(0)} B RSS per idle connection`;
+    if (r.held) r.extra = `${(((r.rssNow - r.rss0) * 1024) / r.held).toFixed(0)} B RSS per idle connection${r.limit ? `; ${r.limit}` : ''}`;
     rows.push({ scenario: name, ...r });
     console.log(`${name.padEnd(36)} ${h.padEnd(20)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} ${r.extra}  (hub CPU ${r.cpu.toFixed(2)} s, RSS ${(r.rss0 / 1024).toFixed(1)} -> ${(r.rss / 1024).toFixed(1)} MiB)`);
   }
 }
+
+// Multi-hub scenarios: three hubs of each kind (pigeonhubd over OpenDHT, reference hubs over their links).
+for (const h of ['pigeonhubd', 'reference']) {
+  const x = await crossHub(h, { offers: quick ? 100 : 500, joins: quick ? 20 : 100 });
+  const f = await failover(h, { victims: 20 });
+  const add = (row) => {
+    rows.push({ hub: h, cpu: null, ...row });
+    console.log(`${row.scenario.padEnd(36)} ${h.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+  };
+  add({ scenario: 'cross-hub offer delivery (3 hubs)', value: x.delivery.p99, unit: 'ms p99', p50: x.delivery.p50,
+    extra: `p50 ${x.delivery.p50} ms; ${x.delivery.n} sequential ~1 KB offers, sender on hub 1, receiver on hub 2` });
+  add({ scenario: 'cross-hub discovery (3 hubs)', value: x.discovery.p99, unit: 'ms p99', p50: x.discovery.p50,
+    extra: `p50 ${x.discovery.p50} ms; ${x.discovery.n} newcomers announce on hub 1, one at a time, until a peer on hub 2 hears` });
+  add({ scenario: 'failover: kill -9 of a hub (3 hubs)', value: f.ms === null ? 'never' : Number(f.ms.toFixed(0)), unit: 'ms',
+    extra: `${f.rediscovered}/${f.victims} peers of the killed hub rediscovered by a peer on a third hub; each reconnects at once to a live hub` });
+}
+
+// The targets of the benchmarks issue, judged from the rows above.
+const find = (scenario, hub) => rows.find((r) => r.scenario === scenario && r.hub === hub);
+const targets = [];
+const target = (name, result, met) => targets.push({ name, result, met });
+{
+  const ours = find('relay, 16 pairs, ~1 KB offers', 'pigeonhubd'), ref = find('relay, 16 pairs, ~1 KB offers', 'reference');
+  if (ours && ref) {
+    const ratio = ours.value / ref.value;
+    target('relay throughput >= 10x the reference and >= 100k msg/s', `${ours.value} vs ${ref.value} msg/s = ${ratio.toFixed(1)}x`, ratio >= 10 && ours.value >= 100000);
+  }
+  const idle = find(`idle ${idleSizes[idleSizes.length - 1]}`, 'pigeonhubd');
+  if (idle) {
+    const per = ((idle.rssNow - idle.rss0) * 1024) / idle.held;
+    target('<= 4 KB RSS per idle connection', `${(per / 1024).toFixed(2)} KiB at ${idle.held} connections`, per <= 4096);
+  }
+  const rtt = find(`round trip with ${quick ? 1000 : 10000} idle peers`, 'pigeonhubd');
+  if (rtt) target(`round trip p99 < 1 ms at ${quick ? '1k (quick run)' : '10k'} connected peers`, `${rtt.value} ms`, rtt.value < 1);
+  const join = rows.find((r) => r.scenario.startsWith('join') && r.scenario.includes('bounded'));
+  if (join) target(`>= 5,000 joins/s at ${quick ? '2k (quick run)' : '10k'} peers in one namespace`, `${join.value} joins/s (bounded discovery, k = 8)`, join.value >= 5000);
+  const xd = find('cross-hub offer delivery (3 hubs)', 'pigeonhubd');
+  if (xd) target('cross-hub delivery p50 < 5 ms and p99 < 25 ms', `p50 ${xd.p50} ms, p99 ${xd.value} ms`, xd.p50 < 5 && xd.value < 25);
+  const fo = find('failover: kill -9 of a hub (3 hubs)', 'pigeonhubd');
+  if (fo) target('failover < 5 s', fo.value === 'never' ? 'never' : `${fo.value} ms`, fo.value !== 'never' && fo.value < 5000);
+}
+console.log('\ntargets:');
+for (const t of targets) console.log(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.result}`);
 
 // Round trip against idle load, both hubs, as a PNG (gnuplot from Debian, if installed).
 const png = path.join(repoRoot, 'docs', 'rtt-vs-load.png');
@@ -140,7 +195,9 @@ try {
 if (mdOut) {
   const cpuModel = (os.cpus()[0]?.model ?? 'unknown').trim();
   let md = `| scenario | hub | result | detail | hub CPU s |\n|---|---|---|---|---|\n`;
-  for (const r of rows) md += `| ${r.scenario} | ${r.hub} | ${r.value} ${r.unit} | ${r.extra} | ${r.cpu.toFixed(2)} |\n`;
+  for (const r of rows) md += `| ${r.scenario} | ${r.hub} | ${r.value} ${r.unit} | ${r.extra} | ${r.cpu === null ? '-' : r.cpu.toFixed(2)} |\n`;
+  md += `\n| target | result | met? |\n|---|---|---|\n`;
+  for (const t of targets) md += `| ${t.name} | ${t.result} | ${t.met ? 'yes' : '**no**'} |\n`;
   md = `Machine: ${os.cpus().length} x ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; node ${process.version}.\n\n` + md;
   writeFileSync(mdOut, md);
 }

@@ -36,7 +36,7 @@ export function connect(url, { timeoutMs = 5000 } = {}) {
       const text = data.toString();
       let json;
       try { json = JSON.parse(text); } catch {}
-      c.frames.push({ text, binary: isBinary, json });
+      c.frames.push({ text, binary: isBinary, json, t: performance.now() });
       for (const w of [...c.waiters]) w();
     });
     ws.on('open', () => { c.opened = true; resolve(c); });

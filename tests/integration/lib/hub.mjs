@@ -97,6 +97,32 @@ export async function startReferenceHub({ maxConnections = 5000, timeoutMs = 100
   return handle(child, port, () => '');
 }
 
+// Starts n reference hubs as hub servers; hub i dials hubs 0..i-1 (the reference relays only one hop, so every
+// pair needs its own link). Resolves once every hub has registered the links dialled to it.
+export async function startReferenceMesh(n, { maxConnections = 10000, timeoutMs = 10000 } = {}) {
+  const hubs = [];
+  for (let i = 0; i < n; i++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/bench/reference-hub-server.mjs')], {
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MAX_CONNECTIONS: String(maxConnections),
+        BOOTSTRAP_HUBS: hubs.map((h) => `ws://127.0.0.1:${h.port}`).join(',') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(child);
+    child.on('exit', () => live.delete(child));
+    await waitForHttp(port, timeoutMs);
+    hubs.push(handle(child, port, () => ''));
+  }
+  await waitFor(async () => {
+    for (let i = 0; i < n; i++) {
+      const j = await (await fetch(`${hubs[i].url}/hubs`)).json();
+      if (j.totalHubs < n - 1 - i) return false;
+    }
+    return true;
+  }, { timeoutMs, intervalMs: 50, what: 'reference hub links' });
+  return hubs;
+}
+
 function handle(child, port, stderr) {
   return {
     child,
