@@ -177,15 +177,18 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
     // The records we publish, by the caller's logical id: the value id on the DHT and the next edit number. A
     // withdrawal must outrank the edit it replaces even when OpenDHT has forgotten the cancelled put, so seq
-    // numbers are ours. Value ids mix in a salt drawn per process: a restarted hub must not publish seq 0 under
-    // an id whose old edits (seq N) storage nodes still hold; they would keep the old edit and refresh it. For
-    // the same reason a record whose 16-bit seq runs out moves to a fresh value id.
+    // numbers are ours. Each life of a record (first publish to withdrawal) gets a value id of its own, mixed
+    // from a salt drawn per process: a restarted hub, or a page filled again after it was withdrawn, must not
+    // put seq 0 under an id whose older edit (seq N, or the tombstone) storage nodes still hold; they would
+    // keep that edit and refresh it. For the same reason a record whose 16-bit seq runs out moves to a fresh
+    // id. Only live records are kept (bounded by what the hub publishes: its namespaces' pages and its record).
     struct Record {
         std::uint64_t value_id;
         std::uint16_t next_seq;
     };
     std::map<std::uint64_t, Record> records;
     std::uint64_t salt = 0;
+    std::uint64_t lives = 0;
 
     static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
         x ^= x >> 30;
@@ -194,20 +197,18 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
         x *= 0x94d049bb133111ebull;
         return x ^ (x >> 31);
     }
-    // The value id and seq for the next edit of `logical`; `moved` is set when the record changed value id (the
-    // caller then stops announcing the old one).
+    std::uint64_t fresh_value_id(std::uint64_t logical) { return mix(salt ^ mix(logical + ++lives)); }
+    // The value id and seq for the next edit of `logical`. *first: the record's first edit in this life;
+    // *moved_from: the value id the record leaves (its seq ran out), whose announce the caller cancels.
     std::pair<std::uint64_t, std::uint16_t> next_edit(std::uint64_t logical, std::uint64_t* moved_from, bool* first) {
-        if (records.size() > 100000) {  // bounded: start over under fresh ids (old ones expire within a lease)
-            records.clear();
-            salt = mix(salt + 1);
-        }
-        auto [it, fresh] = records.try_emplace(logical, Record{mix(logical ^ salt), 0});
-        *first = fresh;
+        auto it = records.find(logical);
+        *first = it == records.end();
         *moved_from = 0;
+        if (*first) it = records.emplace(logical, Record{fresh_value_id(logical), 0}).first;
         Record& r = it->second;
         if (r.next_seq == 0xFFFF) {
             *moved_from = r.value_id;
-            r.value_id = mix(r.value_id);
+            r.value_id = fresh_value_id(logical);
             r.next_seq = 0;
         }
         return {r.value_id, r.next_seq++};
@@ -337,15 +338,16 @@ void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::stri
 }
 
 void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
+    auto it = impl_->records.find(record_id);
+    if (it == impl_->records.end()) return;  // never published (or already withdrawn): nothing to replace
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(tombstone.data()),
                                           tombstone.size());
-    std::uint64_t moved_from = 0;
-    bool first = false;
-    std::tie(v->id, v->seq) = impl_->next_edit(record_id, &moved_from, &first);
+    // The tombstone is the record's last edit (a seq that ran out has one more to give: 0xFFFF).
+    v->id = it->second.value_id;
+    v->seq = it->second.next_seq;
     v->user_type = "application/json";
-    const auto h = dht::InfoHash::get(key);
-    if (moved_from) impl_->runner.cancelPut(h, moved_from);
-    impl_->signer->submit({h, std::move(v), /*permanent=*/false, /*cancel_first=*/true});
+    impl_->records.erase(it);
+    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/false, /*cancel_first=*/true});
 }
 
 std::size_t DhtNode::records_signing() const { return impl_->signer ? impl_->signer->busy() : 0; }

@@ -90,7 +90,12 @@ test('goodbye and disconnect on one hub reach the other hubs at once (no lease w
   const n = await joined(h1, randomPeerId(), 'bye');
   await sleep(300);
   assert.deepEqual(n.of('peer-discovered').map((m) => m.data.peerId), [A], `A=${A} B=${B} C=${C}`);
-  for (const x of [a, b, n]) x.end();
+  // Hub 2's page for 'bye' was withdrawn (emptied); filled again, it is a new record that others hear of.
+  const D = randomPeerId();
+  const d = await joined(h2, D, 'bye');
+  await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === D, 5000);
+  await n.next((m) => m.type === 'peer-discovered' && m.data.peerId === D, 5000);
+  for (const x of [a, b, d, n]) x.end();
 });
 
 test('a client claiming to be a hub gains nothing across hubs', async () => {
