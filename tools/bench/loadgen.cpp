@@ -262,9 +262,11 @@ std::string announce(const std::string& id, const std::string& ns) {
 // Opens `n` clients with at most `conc` handshakes in flight; each announces via `ns_of(i)` unless it is empty.
 int open_many(Bench& b, int n, int conc, const std::function<std::string(int)>& ns_of, double limit_s) {
     int started = 0, opened = 0, failed = 0, in_flight = 0;
+    std::vector<std::shared_ptr<Client>> mine;
     std::function<void()> launch = [&] {
         while (started < n && in_flight < conc) {
             auto c = b.make();
+            mine.push_back(c);
             const int i = started++;
             ++in_flight;
             c->on_open = [&, i](Client& cl) {
@@ -286,6 +288,11 @@ int open_many(Bench& b, int n, int conc, const std::function<std::string(int)>& 
     };
     launch();
     b.run_until([&] { return opened + failed >= n; }, limit_s);
+    // The handlers above refer to this frame: a connection that opens or closes later must not call them.
+    for (auto& c : mine) {
+        c->on_open = nullptr;
+        c->on_close = [](Client&) {};
+    }
     return opened;
 }
 
