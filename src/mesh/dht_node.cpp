@@ -98,7 +98,7 @@ public:
         dht::InfoHash key;
         std::shared_ptr<dht::Value> value;
         bool permanent = true;
-        bool cancel_first = false;  // stop OpenDHT's announce of the previous edit first
+        dht::Value::Id cancel = 0;  // a value id whose announce to stop first (the previous edit's), 0 for none
     };
 
     RecordSigner(dht::DhtRunner& runner, std::shared_ptr<dht::crypto::PrivateKey> key)
@@ -116,7 +116,7 @@ public:
             order_.push_back(id);
             busy_.fetch_add(1, std::memory_order_relaxed);
         } else {
-            job.cancel_first = job.cancel_first || it->second.cancel_first;
+            if (!job.cancel) job.cancel = it->second.cancel;
             it->second = std::move(job);
         }
         cv_.notify_one();
@@ -144,7 +144,7 @@ private:
             jobs_.erase(id);
             lock.unlock();
             job.value->sign(*key_);
-            if (job.cancel_first) runner_.cancelPut(job.key, job.value->id);
+            if (job.cancel) runner_.cancelPut(job.key, job.cancel);
             runner_.put(job.key, job.value, [](bool) {}, dht::time_point::max(), job.permanent);
             busy_.fetch_sub(1, std::memory_order_relaxed);
             lock.lock();
@@ -330,11 +330,11 @@ void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::stri
     bool first = false;
     std::tie(v->id, v->seq) = impl_->next_edit(record_id, &moved_from, &first);
     v->user_type = "application/json";
-    const auto h = dht::InfoHash::get(key);
-    if (moved_from) impl_->runner.cancelPut(h, moved_from);
     // A new edit of a record we already announce: replacing the running permanent put in place did not reach
-    // listeners (seen in the mesh tests), so the old announce is cancelled and the new edit put afresh.
-    impl_->signer->submit({h, std::move(v), /*permanent=*/true, /*cancel_first=*/!first && !moved_from});
+    // listeners (seen in the mesh tests), so the old announce is cancelled and the new edit put afresh. The
+    // cancel goes through the signer too, so that it comes after the put it cancels.
+    const dht::Value::Id cancel = moved_from ? moved_from : first ? 0 : v->id;
+    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/true, cancel});
 }
 
 void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
@@ -347,7 +347,8 @@ void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::str
     v->seq = it->second.next_seq;
     v->user_type = "application/json";
     impl_->records.erase(it);
-    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/false, /*cancel_first=*/true});
+    const dht::Value::Id cancel = v->id;
+    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/false, cancel});
 }
 
 std::size_t DhtNode::records_signing() const { return impl_->signer ? impl_->signer->busy() : 0; }

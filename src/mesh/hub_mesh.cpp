@@ -360,7 +360,7 @@ void HubMesh::on_sealed(std::string data, std::int64_t now) {
             held_.pop_front();
             ++stats_.signals_unopened;
         }
-        held_.push_back(Held{from, std::move(data), now});
+        held_.push_back(Held{std::move(data), now});
         request_link_key(from, key_id, now);
         return;
     }
@@ -389,8 +389,8 @@ void HubMesh::release_held(const std::string& from_hub, std::int64_t now) {
     std::deque<Held> keep;
     std::vector<Held> now_open;
     for (auto& h : held_) {
-        auto hdr = hub_link::parse_sealed(h.data);
-        if (h.from_hub == from_hub && hdr && keyring_->has(from_hub, hdr->key_id)) now_open.push_back(std::move(h));
+        auto hdr = hub_link::parse_sealed(h.data);  // held values parsed once already
+        if (hdr->from_hub == from_hub && keyring_->has(from_hub, hdr->key_id)) now_open.push_back(std::move(h));
         else keep.push_back(std::move(h));
     }
     held_.swap(keep);
@@ -460,8 +460,9 @@ void HubMesh::on_hubs(const std::vector<DhtValue>& values, bool expired) {
             hubs_.emplace(hub, KnownHub{v.id, std::move(*h)});
             // Signals from it may already wait for its key (keys are asked only of hubs with a record).
             for (const auto& held : held_) {
-                if (held.from_hub != hub) continue;
-                if (auto hdr = hub_link::parse_sealed(held.data)) request_link_key(hub, hdr->key_id, now_ms());
+                auto hdr = hub_link::parse_sealed(held.data);
+                if (hdr->from_hub != hub) continue;
+                request_link_key(hub, hdr->key_id, now_ms());
                 break;
             }
         } else if (h->updated_ms >= it->second.record.updated_ms) {

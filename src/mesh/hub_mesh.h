@@ -1,8 +1,9 @@
 // The hub mesh: maps local signaling onto the DHT and remote DHT records back onto local peers.
 //
-// - Presence: a signed record per local announced peer under its namespace key (lease 30 s, refreshed by
-//   OpenDHT while the peer stays; withdrawn with a tombstone when it leaves). Each namespace with local members
-//   is listened to; remote records feed the RemoteDirectory and become peer-discovered / peer-disconnected.
+// - Presence: this hub's announced peers of a namespace as signed pages (up to 48 KB each) under the namespace
+//   key (lease 30 s, refreshed by OpenDHT; a changed page is a new edit, an emptied one is withdrawn with a
+//   tombstone). Each namespace with local members is listened to; remote pages feed the RemoteDirectory and
+//   become peer-discovered / peer-disconnected.
 // - Signals for peers on other hubs: one value under the target hub's inbox key, which each hub listens to,
 //   sealed with an AES key this hub sent that hub once, signed and encrypted (hub_link.h).
 // - Hub records: a signed record per hub under the hubs key (lease 30 s, updated every 10 s); /hubs lists them.
@@ -125,8 +126,7 @@ private:
     // when each hub was last asked for its key.
     std::optional<hub_link::Keyring> keyring_;
     struct Held {
-        std::string from_hub;
-        std::string data;
+        std::string data;  // the sealed value (its header names the sending hub and the key)
         std::int64_t since_ms;
     };
     std::deque<Held> held_;

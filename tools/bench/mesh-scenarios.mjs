@@ -53,8 +53,10 @@ export function crossHub(kind, { offers = 200, joins = 50 } = {}) {
     const receiver = await join(b, rid, ns);
     const sender = await join(a, sid, ns);
     clients.push(receiver, sender);
-    if (!(await frameOf(receiver, (m) => m.type === 'peer-discovered' && m.data?.peerId === sid, 10000))) {
-      throw new Error(`${kind}: the receiver never discovered the sender across hubs`);
+    // Both ways, as a real client only signals peers its own hub told it about.
+    if (!(await frameOf(receiver, (m) => m.type === 'peer-discovered' && m.data?.peerId === sid, 10000)) ||
+        !(await frameOf(sender, (m) => m.type === 'peer-discovered' && m.data?.peerId === rid, 10000))) {
+      throw new Error(`${kind}: the sender and the receiver never discovered each other across hubs`);
     }
     const sdp = 'x'.repeat(850);
     const delivery = [];
