@@ -18,8 +18,15 @@ constexpr std::size_t kHubIdLength = 40;
 constexpr std::size_t kHeaderSize = 4 + kHubIdLength + 8 + 8;
 constexpr std::size_t kTagSize = GCM_DIGEST_SIZE;
 
+// Big-endian 64-bit integers.
+void store_u64(std::uint8_t* p, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (7 - i)));
+}
+
 void put_u64(std::string& out, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+    std::uint8_t b[8];
+    store_u64(b, v);
+    out.append(reinterpret_cast<const char*>(b), sizeof b);
 }
 
 std::uint64_t get_u64(const char* p) {
@@ -37,7 +44,7 @@ bool is_hex_id(std::string_view s) {
 void start(gcm_aes256_ctx& ctx, const LinkKey& key, std::uint64_t counter, std::string_view header, std::string_view to_hub) {
     gcm_aes256_set_key(&ctx, key.bytes.data());
     std::uint8_t iv[12] = {};
-    for (int i = 0; i < 8; ++i) iv[i] = static_cast<std::uint8_t>(counter >> (8 * (7 - i)));
+    store_u64(iv, counter);
     gcm_aes256_set_iv(&ctx, sizeof iv, iv);
     // nettle takes the authenticated data in one call (or in whole 16-byte blocks).
     std::uint8_t ad[kHeaderSize + kHubIdLength] = {};
