@@ -6,7 +6,7 @@
 // hubs 0..i-1 (the reference relays one hop only, so every pair needs its own link).
 import { performance } from 'node:perf_hooks';
 import { startMesh, startReferenceMesh, randomPeerId } from '../../tests/integration/lib/hub.mjs';
-import { connect, sleep } from '../../tests/integration/lib/client.mjs';
+import { connect, joined, sleep } from '../../tests/integration/lib/client.mjs';
 
 const start = { pigeonhubd: (n) => startMesh(n), reference: (n) => startReferenceMesh(n) };
 
@@ -18,12 +18,6 @@ async function frameOf(client, pred, ms, since = 0) {
     return null;
   }
   return client.frames.slice(since).find((f) => f.json && pred(f.json));
-}
-
-async function join(hub, id, ns) {
-  const c = await connect(hub.wsUrl(id));
-  c.send({ type: 'announce', networkName: ns, data: { peerId: id } });
-  return c;
 }
 
 const quantile = (xs, f) => {
@@ -52,9 +46,9 @@ export function crossHub(kind, { offers = 200, joins = 50 } = {}) {
     const sid = randomPeerId(), rid = randomPeerId();
     // The sender joins first: a reference hub does not cache peers it hears of over a link dialled to it (§4.4
     // of the protocol notes), so a receiver that joined first would stay unknown to a later sender.
-    const sender = await join(a, sid, ns);
+    const sender = await joined(a, sid, ns);
     await sleep(100);
-    const receiver = await join(b, rid, ns);
+    const receiver = await joined(b, rid, ns);
     clients.push(receiver, sender);
     // Both ways, as a real client only signals peers its own hub told it about.
     if (!(await frameOf(receiver, (m) => m.type === 'peer-discovered' && m.data?.peerId === sid, 10000)) ||
@@ -97,15 +91,15 @@ export function failover(kind, { victims = 20, timeoutMs = 30000 } = {}) {
   return withHubs(kind, 3, async (hubs, clients) => {
     const ns = 'bench-failover';
     const wid = randomPeerId();
-    const watcher = await join(hubs[2], wid, ns);
+    const watcher = await joined(hubs[2], wid, ns);
     clients.push(watcher);
     const ids = Array.from({ length: victims }, () => randomPeerId());
     let reconnects = 0;
     for (const id of ids) {
-      const c = await join(hubs[0], id, ns);
+      const c = await joined(hubs[0], id, ns);
       clients.push(c);
       c.closed.then(async () => {
-        const again = await join(hubs[1], id, ns);
+        const again = await joined(hubs[1], id, ns);
         clients.push(again);
         ++reconnects;
       });

@@ -182,7 +182,8 @@ console.log('\ntargets:');
 for (const t of targets) console.log(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.result}`);
 
 // Round trip against idle load, both hubs, as a PNG (gnuplot from Debian, if installed).
-const png = path.join(repoRoot, 'docs', 'rtt-vs-load.png');
+// A quick run must not replace the committed plot of a full one.
+const png = quick ? path.join(os.tmpdir(), 'pigeonhub-rtt-vs-load-quick.png') : path.join(repoRoot, 'docs', 'rtt-vs-load.png');
 const dat = path.join(os.tmpdir(), `pigeonhub-rtt-${process.pid}.dat`);
 const hubsInSeries = [...new Set(series.map((s) => s[0]))];
 writeFileSync(dat, hubsInSeries.map((h) => series.filter((s) => s[0] === h).map((s) => s.slice(1).join(' ')).join('\n')).join('\n\n\n') + '\n');

@@ -85,16 +85,8 @@ export async function startMesh(n, { env = {} } = {}) {
 }
 
 // Starts the PeerPigeon 1.1.3 reference hub (server/start.js), never its CLI (it mis-parses --host).
-export async function startReferenceHub({ maxConnections = 5000, timeoutMs = 10000 } = {}) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/peerpigeon/server/start.js')], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MAX_CONNECTIONS: String(maxConnections) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.on('exit', () => live.delete(child));
-  await waitForHttp(port, timeoutMs);
-  return handle(child, port, () => '');
+export function startReferenceHub({ maxConnections = 5000, timeoutMs = 10000 } = {}) {
+  return startNodeHub('node_modules/peerpigeon/server/start.js', { MAX_CONNECTIONS: String(maxConnections) }, timeoutMs);
 }
 
 // Starts n reference hubs as hub servers; hub i dials hubs 0..i-1 (the reference relays only one hop, so every
@@ -102,16 +94,8 @@ export async function startReferenceHub({ maxConnections = 5000, timeoutMs = 100
 export async function startReferenceMesh(n, { maxConnections = 10000, timeoutMs = 10000 } = {}) {
   const hubs = [];
   for (let i = 0; i < n; i++) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/bench/reference-hub-server.mjs')], {
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MAX_CONNECTIONS: String(maxConnections),
-        BOOTSTRAP_HUBS: hubs.map((h) => `ws://127.0.0.1:${h.port}`).join(',') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.add(child);
-    child.on('exit', () => live.delete(child));
-    await waitForHttp(port, timeoutMs);
-    hubs.push(handle(child, port, () => ''));
+    hubs.push(await startNodeHub('tools/bench/reference-hub-server.mjs', { MAX_CONNECTIONS: String(maxConnections),
+      BOOTSTRAP_HUBS: hubs.map((h) => `ws://127.0.0.1:${h.port}`).join(',') }, timeoutMs));
   }
   await waitFor(async () => {
     for (let i = 0; i < n; i++) {
@@ -121,6 +105,19 @@ export async function startReferenceMesh(n, { maxConnections = 10000, timeoutMs 
     return true;
   }, { timeoutMs, intervalMs: 50, what: 'reference hub links' });
   return hubs;
+}
+
+// A JavaScript hub (`script`, relative to the repository) on 127.0.0.1 and a free port.
+async function startNodeHub(script, env, timeoutMs) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(repoRoot, script)], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  await waitForHttp(port, timeoutMs);
+  return handle(child, port, () => '');
 }
 
 function handle(child, port, stderr) {
