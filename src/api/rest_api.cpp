@@ -294,6 +294,8 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("presenceWithdrawn", m.presence_withdrawn)
             .field("recordsReceived", m.records_received)
             .field("recordsInvalid", m.records_invalid)
+            .field("recordsStale", m.records_stale)
+            .field("recordsRefused", m.records_refused)
             .field("signalsSent", m.signals_sent)
             .field("signalsReceived", m.signals_received)
             .field("signalsDuplicate", m.signals_duplicate)

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <algorithm>
 #include <tuple>
 
 #include "util/log.h"
@@ -92,13 +93,18 @@ bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 ||
 // value up on the network and signs when the lookup ends, so two quick edits of one record could reach
 // OpenDHT in the wrong order (seen when a storage node had just died: the older edit won). An edit of a
 // record whose previous edit is still waiting here replaces it, so at most one job per record is queued.
+//
+// Every edit is a new value (docs/MESH.md: OpenDHT 2.4.12's listeners lose in-place edits at 6+ nodes). The
+// values a record leaves behind stop being announced once the edit that replaces them is announced (its put
+// done): cancelled before, their expiry notice could reach listeners ahead of the new value. They stay on
+// storage nodes until they expire (the type's 30 s); receivers tell them apart by the record's own seq.
 class RecordSigner {
 public:
     struct Job {
         dht::InfoHash key;
+        std::uint64_t record = 0;  // the caller's logical id: edits of one record replace each other here
         std::shared_ptr<dht::Value> value;
-        bool permanent = true;
-        dht::Value::Id cancel = 0;  // a value id whose announce to stop first (the previous edit's), 0 for none
+        bool permanent = true;     // false: a tombstone (lives one expiry, then the record is gone)
     };
 
     RecordSigner(dht::DhtRunner& runner, std::shared_ptr<dht::crypto::PrivateKey> key)
@@ -107,17 +113,21 @@ public:
 
     // Records queued or being signed right now.
     std::size_t busy() const { return busy_.load(std::memory_order_relaxed); }
+    // Values still announced (re-put) that a newer edit of their record replaces, and those records.
+    std::size_t announced() const {
+        std::lock_guard<std::mutex> lock(announced_m_);
+        return announced_count_;
+    }
 
     void submit(Job job) {
-        const auto id = std::make_pair(job.key, job.value->id);
+        const RecordKey id{job.key, job.record};
         std::lock_guard<std::mutex> lock(m_);
         auto [it, fresh] = jobs_.try_emplace(id, job);
         if (fresh) {
             order_.push_back(id);
             busy_.fetch_add(1, std::memory_order_relaxed);
         } else {
-            if (!job.cancel) job.cancel = it->second.cancel;
-            it->second = std::move(job);
+            it->second = std::move(job);  // the queued edit was never put: the newer one takes its place
         }
         cv_.notify_one();
     }
@@ -133,6 +143,8 @@ public:
     }
 
 private:
+    using RecordKey = std::pair<dht::InfoHash, std::uint64_t>;
+
     void run() {
         std::unique_lock<std::mutex> lock(m_);
         for (;;) {
@@ -144,11 +156,31 @@ private:
             jobs_.erase(id);
             lock.unlock();
             job.value->sign(*key_);
-            if (job.cancel) runner_.cancelPut(job.key, job.cancel);
-            runner_.put(job.key, job.value, [](bool) {}, dht::time_point::max(), job.permanent);
+            const dht::Value::Id vid = job.value->id;
+            if (job.permanent) {
+                std::lock_guard<std::mutex> a(announced_m_);
+                announced_[id].push_back(vid);
+                ++announced_count_;
+            }
+            runner_.put(job.key, job.value, [this, id, vid](bool) { retire_before(id, vid); }, dht::time_point::max(),
+                        job.permanent);
             busy_.fetch_sub(1, std::memory_order_relaxed);
             lock.lock();
         }
+    }
+
+    // Runs on a DHT thread when the put of `vid` is done: stops announcing the record's values put before it
+    // (all of them if `vid` is a tombstone). A put whose done never comes is retired by the next edit's.
+    void retire_before(const RecordKey& id, dht::Value::Id vid) {
+        std::lock_guard<std::mutex> a(announced_m_);
+        auto it = announced_.find(id);
+        if (it == announced_.end()) return;
+        auto& ids = it->second;
+        auto upto = std::find(ids.begin(), ids.end(), vid);
+        for (auto i = ids.begin(); i != upto; ++i) runner_.cancelPut(id.first, *i);
+        announced_count_ -= static_cast<std::size_t>(upto - ids.begin());
+        ids.erase(ids.begin(), upto);
+        if (ids.empty()) announced_.erase(it);
     }
 
     dht::DhtRunner& runner_;
@@ -157,8 +189,13 @@ private:
     std::condition_variable cv_;
     bool stopping_ = false;
     std::atomic<std::size_t> busy_{0};
-    std::deque<std::pair<dht::InfoHash, dht::Value::Id>> order_;
-    std::map<std::pair<dht::InfoHash, dht::Value::Id>, Job> jobs_;
+    std::deque<RecordKey> order_;
+    std::map<RecordKey, Job> jobs_;
+    // Values announced per record, oldest first (the last is the current edit). Bounded by the live records
+    // times the edits whose put is not done yet.
+    mutable std::mutex announced_m_;
+    std::map<RecordKey, std::vector<dht::Value::Id>> announced_;
+    std::size_t announced_count_ = 0;
     std::thread thread_;
 };
 
@@ -175,20 +212,13 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     std::map<std::uint64_t, std::pair<dht::InfoHash, std::shared_future<std::size_t>>> listens;
     std::mutex keys_mutex;  // public keys seen on signed values (filled on DHT threads)
     std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
-    // The records we publish, by the caller's logical id: the value id on the DHT and the next edit number. A
-    // withdrawal must outrank the edit it replaces even when OpenDHT has forgotten the cancelled put, so seq
-    // numbers are ours. Each life of a record (first publish to withdrawal) gets a value id of its own, mixed
-    // from a salt drawn per process: a restarted hub, or a page filled again after it was withdrawn, must not
-    // put seq 0 under an id whose older edit (seq N, or the tombstone) storage nodes still hold; they would
-    // keep that edit and refresh it. For the same reason a record whose 16-bit seq runs out moves to a fresh
-    // id. Only live records are kept (bounded by what the hub publishes: its namespaces' pages and its record).
-    struct Record {
-        std::uint64_t value_id;
-        std::uint16_t next_seq;
-    };
-    std::map<std::uint64_t, Record> records;
+    // The records we publish (by the caller's logical id) and the value id of each one's latest edit. Every edit
+    // gets a fresh value id, mixed from a salt drawn per process and a counter, so no two values of this hub
+    // (of this life or an earlier one whose values storage nodes still hold) share an id. Only live records are
+    // kept (bounded by what the hub publishes: its namespaces' pages and its hub record).
+    std::map<std::uint64_t, std::uint64_t> records;
     std::uint64_t salt = 0;
-    std::uint64_t lives = 0;
+    std::uint64_t edits = 0;
 
     static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
         x ^= x >> 30;
@@ -197,21 +227,9 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
         x *= 0x94d049bb133111ebull;
         return x ^ (x >> 31);
     }
-    std::uint64_t fresh_value_id(std::uint64_t logical) { return mix(salt ^ mix(logical + ++lives)); }
-    // The value id and seq for the next edit of `logical`. *first: the record's first edit in this life;
-    // *moved_from: the value id the record leaves (its seq ran out), whose announce the caller cancels.
-    std::pair<std::uint64_t, std::uint16_t> next_edit(std::uint64_t logical, std::uint64_t* moved_from, bool* first) {
-        auto it = records.find(logical);
-        *first = it == records.end();
-        *moved_from = 0;
-        if (*first) it = records.emplace(logical, Record{fresh_value_id(logical), 0}).first;
-        Record& r = it->second;
-        if (r.next_seq == 0xFFFF) {
-            *moved_from = r.value_id;
-            r.value_id = fresh_value_id(logical);
-            r.next_seq = 0;
-        }
-        return {r.value_id, r.next_seq++};
+    std::uint64_t fresh_value_id(std::uint64_t logical) {
+        const std::uint64_t id = mix(salt ^ mix(logical + ++edits));
+        return id == dht::Value::INVALID_ID ? 1 : id;
     }
     std::unique_ptr<RecordSigner> signer;  // after runner and identity: destroyed first
     std::uint64_t msgs_out = 0, msgs_in = 0;
@@ -326,32 +344,25 @@ unsigned DhtNode::good_nodes() const {
 
 void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::string data) {
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
-    std::uint64_t moved_from = 0;
-    bool first = false;
-    std::tie(v->id, v->seq) = impl_->next_edit(record_id, &moved_from, &first);
+    v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
-    // A new edit of a record we already announce: replacing the running permanent put in place did not reach
-    // listeners (seen in the mesh tests), so the old announce is cancelled and the new edit put afresh. The
-    // cancel goes through the signer too, so that it comes after the put it cancels.
-    const dht::Value::Id cancel = moved_from ? moved_from : first ? 0 : v->id;
-    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/true, cancel});
+    impl_->records[record_id] = v->id;
+    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/true});
 }
 
 void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
     auto it = impl_->records.find(record_id);
     if (it == impl_->records.end()) return;  // never published (or already withdrawn): nothing to replace
+    impl_->records.erase(it);
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(tombstone.data()),
                                           tombstone.size());
-    // The tombstone is the record's last edit (a seq that ran out has one more to give: 0xFFFF).
-    v->id = it->second.value_id;
-    v->seq = it->second.next_seq;
+    v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
-    impl_->records.erase(it);
-    const dht::Value::Id cancel = v->id;
-    impl_->signer->submit({dht::InfoHash::get(key), std::move(v), /*permanent=*/false, cancel});
+    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/false});
 }
 
 std::size_t DhtNode::records_signing() const { return impl_->signer ? impl_->signer->busy() : 0; }
+std::size_t DhtNode::values_announced() const { return impl_->signer ? impl_->signer->announced() : 0; }
 
 void DhtNode::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {
     auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
@@ -385,7 +396,6 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
             self->remember_key(v);
             DhtValue d;
             d.id = v->id;
-            d.seq = static_cast<std::uint16_t>(v->seq);
             if (v->owner) d.owner = v->owner->getId().toString();
             d.data.assign(v->data.begin(), v->data.end());
             out.push_back(std::move(d));
@@ -411,7 +421,6 @@ void DhtNode::get(const std::string& key, std::function<void(const std::vector<D
             for (const auto& v : values) {
                 DhtValue d;
                 d.id = v->id;
-                d.seq = static_cast<std::uint16_t>(v->seq);
                 if (v->owner) d.owner = v->owner->getId().toString();
                 d.data.assign(v->data.begin(), v->data.end());
                 found->push_back(std::move(d));

@@ -27,7 +27,6 @@ struct DhtNodeConfig {
 // One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
 struct DhtValue {
     std::uint64_t id = 0;
-    std::uint16_t seq = 0;  // edit number of a record: a higher one replaces a lower one
     std::string owner;
     std::string data;
 };
@@ -54,13 +53,16 @@ public:
     std::uint64_t messages_in() const;
 
     // A signed value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
-    // by OpenDHT) until withdrawn. The value id on the DHT is derived from record_id and a per-process salt.
+    // by OpenDHT) until the next edit or the withdrawal. Each edit is a new value with a fresh value id, never
+    // an in-place edit (docs/MESH.md): `data` must carry what orders the edits (mesh_records.h: seq).
     void publish(const std::string& key, std::uint64_t record_id, std::string data);
-    // Stops refreshing and replaces the value by a short-lived tombstone `tombstone` (same value id), so that
-    // listeners learn at once instead of at expiry.
+    // Replaces the record by a tombstone `tombstone` (a new value, not refreshed: it lives one expiry), so that
+    // listeners learn at once instead of at expiry. A record never published is left alone.
     void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone);
     // Records published or withdrawn that are still being signed (on the node's signing thread).
     std::size_t records_signing() const;
+    // Values still announced by this node, replaced ones whose successor's put is not done yet included.
+    std::size_t values_announced() const;
     // A one-off value under `key`, signed by us and encrypted to the hub `to_hub_id`.
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data);
     // A one-off value under `key`, neither signed nor encrypted by OpenDHT (the caller seals it).

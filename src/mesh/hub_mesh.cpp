@@ -11,6 +11,7 @@ namespace pigeonhub {
 namespace {
 
 constexpr std::size_t kMaxRemotePeers = 200000;
+constexpr std::size_t kMaxRemotePages = 200000;  // remote presence pages tracked (each lists at least one peer)
 constexpr std::size_t kSeenSignals = 8192;
 constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
 constexpr std::size_t kPageBudget = 48 * 1024;  // bytes of peer entries per presence page (OpenDHT: 64 KiB max)
@@ -38,6 +39,8 @@ HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Out
       out_(out),
       dht_(dht),
       directory_(kMaxRemotePeers),
+      versions_(kMaxRemotePages),
+      edits_(wall_clock_us()),
       order_timer_(io),
       flush_timer_(io),
       timer_(io) {}
@@ -162,6 +165,7 @@ void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
         dht_.cancel_listen(local.listen_token);
         local.listening = false;
         directory_.drop_namespace(it->first);
+        versions_.forget_group(it->first);
     }
     schedule_flush();
 }
@@ -190,7 +194,7 @@ void HubMesh::flush_namespace(const std::string& ns, LocalNamespace& local) {
     const std::string key = mesh::presence_key(config_.app_id, ns);
     for (std::size_t index : local.dirty) {
         const auto& page = local.pages[index];
-        mesh::PresencePage record{hub_id_, ns, {}};
+        mesh::PresencePage record{hub_id_, ns, {}, static_cast<std::uint32_t>(index), edits_.next(wall_clock_us())};
         for (const auto& [peer, data] : page.peers) record.peers.push_back({peer, data});
         const std::uint64_t id = mesh::presence_page_id(hub_id_, ns, index);
         if (record.peers.empty()) {
@@ -247,24 +251,29 @@ void HubMesh::for_each_remote(std::string_view ns, const std::function<void(cons
 void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
     if (!listening(ns)) return;  // a late callback for a namespace we left
     const std::int64_t now = now_ms();
-    std::vector<std::uint64_t> expired_ids;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;  // (page, value id) whose current value expired
     for (const auto& v : values) {
         if (v.owner.empty() || v.owner == hub_id_) continue;
         ++stats_.records_received;
         if (expired) {
-            expired_ids.push_back(v.id);
+            // Only the expiry of a page's current value means anything; superseded edits expire all the time.
+            auto page = versions_.record_of(v.id);
+            if (!page) continue;
+            if (versions_.live(*page)) gone.emplace_back(*page, v.id);
+            else versions_.forget(*page);  // a tombstone ran out: the page is long gone
             continue;
         }
-        // A listen may hand back an older edit of a record (e.g. from another storage node): ignore it, so a
-        // withdrawn peer does not come back as a ghost.
-        if (auto s = record_seq_.find(v.id); s != record_seq_.end() && v.seq < s->second) continue;
-        if (record_seq_.size() > 2 * kMaxRemotePeers) record_seq_.clear();
-        record_seq_[v.id] = v.seq;
         auto p = mesh::decode_presence(v.data);
         // A page counts only if its signer is the hub it names, in the namespace it is stored under.
         if (!p || p->hub_id != v.owner || p->network != ns) {
             ++stats_.records_invalid;
             continue;
+        }
+        const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
+        switch (versions_.offer(page, ns, v.id, p->seq, !p->peers.empty())) {
+        case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
+        case RecordVersions::Offer::full: ++stats_.records_refused; continue;
+        case RecordVersions::Offer::newest: break;
         }
         std::vector<RemoteDirectory::Entry> entries;
         entries.reserve(p->peers.size());
@@ -274,30 +283,34 @@ void HubMesh::on_presence(const std::string& ns, const std::vector<DhtValue>& va
             if (router_.is_local(e.peer_id)) continue;
             entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(e.data, quoted(ns)))});
         }
-        announce_diff(ns, directory_.apply_page(ns, p->hub_id, v.id, std::move(entries)), now);
+        announce_diff(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)), now);
     }
-    if (!expired_ids.empty()) confirm_expired(ns, std::move(expired_ids), 3);
+    if (!gone.empty()) confirm_expired(ns, std::move(gone), 3);
 }
 
 // OpenDHT also reports values as expired when the node that served them to our listen goes away, even if
 // the record lives on elsewhere (seen when a hub was killed: a peer that had moved to a live hub was reported
-// gone). So an expiry is checked with a fresh lookup before anyone is told.
-// A record still found is looked up again a few times (storage nodes expire it at slightly different times).
-void HubMesh::confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left) {
-    dht_.get(mesh::presence_key(config_.app_id, ns), [this, ns, ids = std::move(ids), attempts_left](const std::vector<DhtValue>& live) {
+// gone). So an expiry is checked with a fresh lookup before anyone is told; what the lookup finds is applied
+// like any listened value first (a newer edit there settles it).
+// A value still found is looked up again a few times (storage nodes expire it at slightly different times).
+void HubMesh::confirm_expired(const std::string& ns, std::vector<std::pair<std::uint64_t, std::uint64_t>> pages,
+                              int attempts_left) {
+    dht_.get(mesh::presence_key(config_.app_id, ns), [this, ns, pages = std::move(pages), attempts_left](const std::vector<DhtValue>& live) {
         if (!listening(ns)) return;
+        on_presence(ns, live, false);
         const std::int64_t now = now_ms();
-        std::vector<std::uint64_t> recheck;
-        for (std::uint64_t id : ids) {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> recheck;
+        for (const auto& [page, value_id] : pages) {
+            if (!versions_.is_current(page, value_id)) continue;  // replaced by a newer edit meanwhile
             bool still_there = false;
-            for (const auto& v : live) still_there = still_there || v.id == id;
+            for (const auto& v : live) still_there = still_there || v.id == value_id;
             if (still_there) {
-                recheck.push_back(id);
+                recheck.emplace_back(page, value_id);
                 continue;
             }
-            record_seq_.erase(id);
+            versions_.forget(page);
             std::string page_ns;
-            announce_diff(ns, directory_.drop_page(id, &page_ns), now);
+            announce_diff(ns, directory_.drop_page(page, &page_ns), now);
         }
         if (!recheck.empty() && attempts_left > 1) {
             auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(5));

@@ -1,9 +1,10 @@
 // The hub mesh: maps local signaling onto the DHT and remote DHT records back onto local peers.
 //
 // - Presence: this hub's announced peers of a namespace as signed pages (up to 48 KB each) under the namespace
-//   key (lease 30 s, refreshed by OpenDHT; a changed page is a new edit, an emptied one is withdrawn with a
-//   tombstone). Each namespace with local members is listened to; remote pages feed the RemoteDirectory and
-//   become peer-discovered / peer-disconnected.
+//   key (lease 30 s, refreshed by OpenDHT; a changed page is a new value with a higher seq, an emptied one is
+//   withdrawn with a tombstone: docs/MESH.md). Each namespace with local members is listened to; the newest
+//   value of each remote page (RecordVersions) feeds the RemoteDirectory and becomes peer-discovered /
+//   peer-disconnected.
 // - Signals for peers on other hubs: one value under the target hub's inbox key, which each hub listens to,
 //   sealed with an AES key this hub sent that hub once, signed and encrypted (hub_link.h).
 // - Hub records: a signed record per hub under the hubs key (lease 30 s, updated every 10 s); /hubs lists them.
@@ -26,6 +27,7 @@
 #include "mesh/hub_link.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
+#include "mesh/record_versions.h"
 #include "mesh/remote_directory.h"
 #include "mesh/signal_order.h"
 #include "pigeonhub/config.h"
@@ -79,7 +81,8 @@ private:
     void schedule_flush();
     void flush_namespace(const std::string& ns, LocalNamespace& local);
     bool listening(const std::string& ns) const;
-    void confirm_expired(const std::string& ns, std::vector<std::uint64_t> ids, int attempts_left);
+    void confirm_expired(const std::string& ns, std::vector<std::pair<std::uint64_t, std::uint64_t>> pages,
+                         int attempts_left);
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
     void on_sealed(std::string data, std::int64_t now);
     void accept_signal(const std::string& from_hub, std::string_view text, std::int64_t now);
@@ -110,7 +113,8 @@ private:
         mesh::HubRecord record;
     };
     std::map<std::string, KnownHub, std::less<>> hubs_;  // by hub id
-    std::unordered_map<std::uint64_t, std::uint16_t> record_seq_;  // newest edit seen per presence record
+    RecordVersions versions_;  // the current value of each remote presence page
+    mesh::EditClock edits_;    // seq of this hub's page edits
     std::deque<std::uint64_t> seen_order_;            // recent signal value ids (dedup), bounded
     std::unordered_set<std::uint64_t> seen_;
     SignalNumbering numbering_;

@@ -64,10 +64,11 @@ std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::s
 std::uint64_t hub_record_id(std::string_view hub) { return record_id("hub/" + std::string(hub)); }
 
 std::string encode_presence(const PresencePage& p) {
-    std::string s = "{\"v\":2,\"hubId\":";
+    std::string s = "{\"v\":3,\"hubId\":";
     json::append_quoted(s, p.hub_id);
     s += ",\"network\":";
     json::append_quoted(s, p.network);
+    s += ",\"page\":" + std::to_string(p.page) + ",\"seq\":" + std::to_string(p.seq);
     s += ",\"peers\":[";
     for (std::size_t i = 0; i < p.peers.size(); ++i) {
         if (i) s += ',';
@@ -83,17 +84,25 @@ std::string encode_presence(const PresencePage& p) {
 
 std::optional<PresencePage> decode_presence(std::string_view text) {
     PresencePage p;
-    bool ok_hub = false, ok_net = false, ok_peers = false;
+    bool ok_hub = false, ok_net = false, ok_peers = false, ok_page = false, ok_seq = false;
     std::string_view peers_raw;
     bool valid = members(text, [&](const std::string& k, const json::Value& v) {
         if (k == "hubId") ok_hub = get_string(v, p.hub_id);
         else if (k == "network") ok_net = get_string(v, p.network);
+        else if (k == "page" && v.kind == json::Kind::number) {
+            const std::uint64_t page = get_uint(v);
+            ok_page = page <= 0xFFFFFFFFu;
+            p.page = static_cast<std::uint32_t>(page);
+        } else if (k == "seq" && v.kind == json::Kind::number) {
+            p.seq = get_uint(v);
+            ok_seq = p.seq > 0;
+        }
         else if (k == "peers" && v.kind == json::Kind::array) {
             ok_peers = true;
             peers_raw = v.raw;
         }
     });
-    if (!valid || !ok_hub || !ok_net || !ok_peers) return std::nullopt;
+    if (!valid || !ok_hub || !ok_net || !ok_peers || !ok_page || !ok_seq) return std::nullopt;
     // Walk the array of entries; each must be {"peerId":<valid id>,"data":{... "peerId":<the same id> ...}}.
     const char* q = peers_raw.data() + 1;
     const char* end = peers_raw.data() + peers_raw.size() - 1;

@@ -1,7 +1,9 @@
 // The JSON records hubs exchange through the DHT, and the keys they live under. Pure functions.
 //
-//   presence  key h(app, "ns", N)   {"v":2,"hubId":H,"network":N,"peers":[{"peerId":P,"data":{...}},...]}
-//             one page of up to ~48 KB per (hub, namespace, page index); an empty list withdraws the page
+//   presence  key h(app, "ns", N)   {"v":3,"hubId":H,"network":N,"page":I,"seq":S,"peers":[{"peerId":P,"data":{...}},...]}
+//             one page of up to ~48 KB per (hub, namespace, page index I); an empty list withdraws the page.
+//             Every edit of a page is a new DHT value (docs/MESH.md); S orders the edits: of two values of one
+//             page, the one with the higher S is the page.
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
 //   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T}
 #pragma once
@@ -34,10 +36,24 @@ struct PresencePage {
     std::string hub_id;
     std::string network;
     std::vector<PresenceEntry> peers;  // empty: the page is withdrawn
+    std::uint32_t page = 0;            // index among the hub's pages of this namespace
+    std::uint64_t seq = 0;             // edit order, per hub, increasing across restarts (see EditClock)
 };
 std::string encode_presence(const PresencePage& p);
 // nullopt for anything malformed. Entries whose data.peerId is not their peerId are left out.
 std::optional<PresencePage> decode_presence(std::string_view text);
+
+// The `seq` a hub stamps on its record edits: strictly increasing within a process, and started from the wall clock
+// in microseconds so that a restarted hub (same identity, records of its previous life still stored) outranks its
+// own older edits, unless the clock went back by more than the time it was down.
+class EditClock {
+public:
+    explicit EditClock(std::uint64_t now_us) : last_(now_us) {}
+    std::uint64_t next(std::uint64_t now_us) { return last_ = now_us > last_ ? now_us : last_ + 1; }
+
+private:
+    std::uint64_t last_;
+};
 
 struct Signal {
     std::string from;

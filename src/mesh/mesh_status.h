@@ -14,6 +14,8 @@ struct MeshStats {
     std::uint64_t presence_withdrawn = 0;
     std::uint64_t records_received = 0;     // presence values seen from other hubs
     std::uint64_t records_invalid = 0;      // malformed, unsigned or inconsistent records ignored
+    std::uint64_t records_stale = 0;        // presence values older than the page's current one (ignored)
+    std::uint64_t records_refused = 0;      // presence pages beyond the bound of pages tracked (ignored)
     std::uint64_t signals_sent = 0;
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;

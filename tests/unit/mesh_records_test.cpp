@@ -12,15 +12,18 @@ const std::string kPeer(40, 'a'), kHub(40, 'b'), kHub2(40, 'c');
 
 TEST(MeshRecords, PresencePageRoundTrip) {
     const std::string data = R"({"peerId":")" + kPeer + R"(","isHub":false,"x":[1]})";
-    PresencePage p{kHub, "net", {{kPeer, data}, {kHub2, R"({"peerId":")" + kHub2 + R"(","isHub":false})"}}};
+    PresencePage p{kHub, "net", {{kPeer, data}, {kHub2, R"({"peerId":")" + kHub2 + R"(","isHub":false})"}}, 3,
+                   1764160000123456ull};
     auto d = decode_presence(encode_presence(p));
     ASSERT_TRUE(d);
     EXPECT_EQ(d->hub_id, kHub);
     EXPECT_EQ(d->network, "net");
+    EXPECT_EQ(d->page, 3u);
+    EXPECT_EQ(d->seq, 1764160000123456ull);
     ASSERT_EQ(d->peers.size(), 2u);
     EXPECT_EQ(d->peers[0].peer_id, kPeer);
     EXPECT_EQ(d->peers[0].data, data);
-    PresencePage empty{kHub, "net", {}};
+    PresencePage empty{kHub, "net", {}, 0, 7};
     auto e = decode_presence(encode_presence(empty));
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->peers.empty());
@@ -29,12 +32,28 @@ TEST(MeshRecords, PresencePageRoundTrip) {
 TEST(MeshRecords, PresenceDropsInconsistentEntries) {
     // data.peerId must be the entry's peer: a hub cannot advertise one id under another.
     PresencePage p{kHub, "net", {{kPeer, R"({"peerId":")" + std::string(40, '7') + R"(","isHub":false})"},
-                                 {"short", R"({"peerId":"short"})"}}};
+                                 {"short", R"({"peerId":"short"})"}}, 0, 1};
     auto d = decode_presence(encode_presence(p));
     ASSERT_TRUE(d);
     EXPECT_TRUE(d->peers.empty());
     EXPECT_FALSE(decode_presence("not json"));
     EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n"})"));  // no peers list
+    // Every page names its index and edit number (receivers order a page's values by it).
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n","page":0,"peers":[]})"));
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n","seq":5,"peers":[]})"));
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n","page":0,"seq":0,"peers":[]})"));
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n","page":"0","seq":5,"peers":[]})"));
+    EXPECT_FALSE(decode_presence(R"({"hubId":"x","network":"n","page":4294967296,"seq":5,"peers":[]})"));
+    EXPECT_TRUE(decode_presence(R"({"hubId":"x","network":"n","page":0,"seq":5,"peers":[]})"));
+}
+
+TEST(MeshRecords, EditClockIncreasesAcrossRestarts) {
+    EditClock c(1000);
+    EXPECT_EQ(c.next(1000), 1001u);  // same microsecond: still one more
+    EXPECT_EQ(c.next(900), 1002u);   // clock stepped back: still increasing
+    EXPECT_EQ(c.next(5000), 5000u);
+    EditClock restarted(6000);        // a later life starts above every edit of the earlier one
+    EXPECT_GT(restarted.next(6000), 5000u);
 }
 
 TEST(MeshRecords, PageIdsAreStableAndDistinct) {
