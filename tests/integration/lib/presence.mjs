@@ -65,25 +65,31 @@ export class Room {
   // recorded: check the burst with differences().
   async join(hub, data = {}, { expect = true } = {}) {
     const id = randomPeerId();
+    const others = [...this.members.values()];
+    const since = snapshot(others);  // before the announce: whatever comes after it counts
     const t0 = performance.now();
     const client = await joined(hub, id, this.ns, { peerId: id, ...data });
     const m = { id, hub, client, data: { peerId: id, isHub: false, ...data } };
-    const others = [...this.members.values()];
     this.members.set(id, m);
     if (!expect) return m;
-    return this.#expect('join', id, t0, others, (j) => j.type === 'peer-discovered' && j.data.peerId === id &&
-      sameData(j.data, m.data));
+    const expected = m.data;  // as announced now (a later re-announce is an event of its own)
+    const ev = this.#expect('join', id, t0, others, (j) => j.type === 'peer-discovered' && j.data.peerId === id &&
+      sameData(j.data, expected), since);
+    ev.confirmedMs = performance.now() - t0;  // when its own hub confirmed (a slow join starts here)
+    ev.hub = hub.index;
+    return ev;
   }
 
   // `id` announces again with new data.
   reannounce(id, data) {
     const m = this.members.get(id);
-    m.data = { peerId: id, isHub: false, ...data };
+    const expected = m.data = { peerId: id, isHub: false, ...data };
+    const others = [...this.members.values()].filter((x) => x.id !== id);
+    const since = snapshot(others);
     const t0 = performance.now();
     m.client.send({ type: 'announce', data: { peerId: id, ...data }, networkName: this.ns });
-    const others = [...this.members.values()].filter((x) => x.id !== id);
     return this.#expect('reannounce', id, t0, others, (j) => j.type === 'peer-discovered' && j.data.peerId === id &&
-      sameData(j.data, m.data));
+      sameData(j.data, expected), since);
   }
 
   // `id` leaves (its socket closes).
@@ -105,8 +111,7 @@ export class Room {
 
   // An event: each member in `audience` must get a frame matching `pred` after t0. Returns a pending record
   // whose `done(timeoutMs)` resolves once all did or the time is up (then `missing` names who did not).
-  #expect(kind, peer, t0, audience, pred) {
-    const since = new Map(audience.map((m) => [m.id, m.client.frames.length]));
+  #expect(kind, peer, t0, audience, pred, since = snapshot(audience)) {
     const ev = { kind, peer, t0, ms: [], missing: [] };
     this.events.push(ev);
     ev.done = async (timeoutMs = 2000) => {
@@ -143,6 +148,11 @@ export class Room {
   }
 
   endAll() { for (const m of this.members.values()) m.client.end(); this.members.clear(); }
+}
+
+// Where each member's frames stand now.
+function snapshot(members) {
+  return new Map(members.map((m) => [m.id, m.client.frames.length]));
 }
 
 function sameData(a, b) {
