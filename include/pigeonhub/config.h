@@ -18,6 +18,9 @@ struct Config {
     std::uint16_t port = 3000;               // PORT: 0 picks a free port (printed on stdout)
     std::string cors_origin = "*";           // CORS_ORIGIN: Access-Control-Allow-Origin value
     std::uint32_t max_connections = 10000;   // MAX_CONNECTIONS: WebSocket admission limit, inclusive
+    std::uint32_t max_http_connections = 0;  // MAX_HTTP_CONNECTIONS: plain HTTP connections open at once (requests,
+                                             // handshakes before the upgrade); at the bound new connections wait in
+                                             // the listen backlog. 0 = default_max_http_connections(open-files limit)
     std::uint32_t max_message_size = 1048576;  // MAX_MESSAGE_SIZE: largest inbound message (bytes, inclusive)
     std::uint32_t signaling_timeout_ms = 60000;  // SIGNALING_TIMEOUT: close a socket silent this long
     std::uint32_t ping_interval_ms = 20000;  // PING_INTERVAL: ping a socket silent this long

@@ -59,8 +59,9 @@ std::string iso_time(std::int64_t ms) {
     return buf;
 }
 
-RestApi::RestApi(const Config& config, const Router& router, const TransportStats& transport, const HubInfo& info)
-    : config_(config), router_(router), transport_(transport), info_(info) {}
+RestApi::RestApi(const Config& config, const Router& router, const TransportStats& transport,
+                 const ListenerStats& listener, const HubInfo& info)
+    : config_(config), router_(router), transport_(transport), listener_(listener), info_(info) {}
 
 HttpReply RestApi::handle(std::string_view method, std::string_view target, std::int64_t now) const {
     const std::string_view path = target_path(target);
@@ -104,15 +105,35 @@ HttpReply RestApi::home() const {
     return r;
 }
 
+std::string RestApi::listener_problem(std::int64_t now) const {
+    const ListenerStats& l = listener_;
+    if (l.accept_failing && now - l.accept_failing_since_ms >= kListenerStallMs)
+        return "not accepting connections: accept() failing for " + std::to_string(now - l.accept_failing_since_ms) +
+               " ms (" + l.last_error + ")";
+    if (l.paused_at_bound && now - l.paused_since_ms >= kListenerStallMs)
+        return "not accepting connections: " + std::to_string(l.max_http_connections) +
+               " HTTP connections open (MAX_HTTP_CONNECTIONS) for " + std::to_string(now - l.paused_since_ms) + " ms";
+    return {};
+}
+
 HttpReply RestApi::health(std::int64_t now) const {
     MeshStatus ms;
     if (info_.mesh) ms = info_.mesh();
-    // Ready: listening, and the DHT connected (a one-node DHT counts), or disconnected for less than the grace.
+    // Ready: listening and accepting, and the DHT connected (a one-node DHT counts), or disconnected for less
+    // than the grace.
     const bool dht_ok = !info_.mesh || ms.ready || ms.unready_for_ms < config_.dht_unready_grace_ms;
-    const bool healthy = info_.ready && dht_ok;
+    const std::string listener = listener_problem(now);
+    const bool accepting = info_.ready && listener.empty();
+    std::string reason;
+    if (!info_.ready) reason = "not listening";
+    else if (!listener.empty()) reason = listener;
+    else if (!dht_ok) reason = "DHT disconnected for " + std::to_string(ms.unready_for_ms) + " ms";
+    const bool healthy = reason.empty();
     JsonWriter w;
     w.begin_object()
-        .field("status", healthy ? "healthy" : "unhealthy")
+        .field("status", healthy ? "healthy" : "unhealthy");
+    if (!healthy) w.field("reason", std::string_view(reason));
+    w.field("accepting", accepting)
         .field("nodeId", std::string_view(info_.mesh ? ms.hub_id : info_.node_id))
         .field("uptime", now - info_.started_at_ms)
         .field("connected", info_.ready && ms.ready)
@@ -279,6 +300,18 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("closedIdle", t.closed_idle)
         .field("closedProbe", t.closed_probe)
         .field("closedSendQueueOverflow", t.closed_overflow)
+        .end_object();
+    const ListenerStats& l = listener_;
+    w.key("listener").begin_object()
+        .field("accepting", info_.ready && listener_problem(now).empty())
+        .field("accepted", l.accepted)
+        .field("acceptErrors", l.accept_errors)
+        .field("outOfDescriptors", l.out_of_descriptors)
+        .field("shed", l.shed)
+        .field("lastError", std::string_view(l.last_error))
+        .field("maxHttpConnections", l.max_http_connections)
+        .field("httpAtBound", l.http_at_bound)
+        .field("pausedAtBound", l.paused_at_bound)
         .end_object();
     if (info_.mesh) {
         MeshStatus ms = info_.mesh();

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "mesh/mesh_status.h"
+#include "net/listener_stats.h"
 #include "net/transport_stats.h"
 #include "pigeonhub/config.h"
 #include "signaling/router.h"
@@ -36,7 +37,12 @@ struct HubInfo {
 
 class RestApi {
 public:
-    RestApi(const Config& config, const Router& router, const TransportStats& transport, const HubInfo& info);
+    // A listener that has not accepted for this long (accept() failing, or paused at MAX_HTTP_CONNECTIONS) makes
+    // /health answer 503; shorter stalls (one EMFILE, a burst at the bound) are not worth failing over for.
+    static constexpr std::int64_t kListenerStallMs = 1000;
+
+    RestApi(const Config& config, const Router& router, const TransportStats& transport, const ListenerStats& listener,
+            const HubInfo& info);
 
     // `method` is the HTTP method, `target` the request target (path plus optional query).
     HttpReply handle(std::string_view method, std::string_view target, std::int64_t now_ms) const;
@@ -49,10 +55,13 @@ private:
     HttpReply peers(std::string_view target) const;
     HttpReply stats(std::int64_t now) const;
     HttpReply home() const;
+    // Why the listener is not accepting new connections, or "" if it is (or only briefly is not).
+    std::string listener_problem(std::int64_t now) const;
 
     const Config& config_;
     const Router& router_;
     const TransportStats& transport_;
+    const ListenerStats& listener_;
     const HubInfo& info_;
 };
 

@@ -1,5 +1,6 @@
 #include "config/config_loader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -39,6 +40,10 @@ const Option kOptions[] = {
      [](Config& c, std::string_view v) { c.cors_origin = v; return !v.empty(); }},
     {"MAX_CONNECTIONS", "max-connections", "N", "WebSocket connections admitted, inclusive (default 10000)",
      [](Config& c, std::string_view v) { return parse_uint(v, c.max_connections, 1, 10000000); }},
+    {"MAX_HTTP_CONNECTIONS", "max-http-connections", "N",
+     "plain HTTP connections open at once; at the bound new ones wait in the listen backlog (default 0: half of "
+     "the open-files limit less 64, at most 1024)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_http_connections, 0, 10000000); }},
     {"MAX_MESSAGE_SIZE", "max-message-size", "BYTES", "largest inbound message, inclusive (default 1048576)",
      [](Config& c, std::string_view v) { return parse_uint(v, c.max_message_size, 128, 64u << 20); }},
     {"SIGNALING_TIMEOUT", "signaling-timeout", "MS", "close a socket that sent nothing for this long (default 60000)",
@@ -174,6 +179,12 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
     if (c.ping_interval_ms >= c.signaling_timeout_ms)
         c.ping_interval_ms = c.signaling_timeout_ms / 2 > 50 ? c.signaling_timeout_ms / 2 : 50;
     return result;
+}
+
+std::uint32_t default_max_http_connections(std::uint64_t open_files) {
+    constexpr std::uint64_t kReserved = 64, kMin = 8, kMax = 1024;
+    const std::uint64_t half = open_files > kReserved ? (open_files - kReserved) / 2 : 0;
+    return static_cast<std::uint32_t>(std::clamp(half, kMin, kMax));
 }
 
 std::string config_usage() {

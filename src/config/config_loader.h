@@ -2,6 +2,7 @@
 // single list of settings: each row names the environment variable, the flag, and how to parse the value.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -21,6 +22,11 @@ struct ConfigLoadResult {
 
 // Environment first, then flags (`--port 0` or `--port=0`); flags win. Never exits or prints.
 ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup& env);
+
+// The default bound on plain HTTP connections (Config::max_http_connections = 0) for a process allowed
+// `open_files` descriptors: half of what is left after 64 for the DHT, state files, logs and the listener, at
+// least 8 and at most 1024 (e.g. 1024 for 20000 open files, 96 for 256).
+std::uint32_t default_max_http_connections(std::uint64_t open_files);
 
 // The --help text.
 std::string config_usage();

@@ -32,7 +32,8 @@ struct Hub::Parts {
                                   config.state_dir}};
     HubMesh mesh{io, config, router, sessions, dht};
     HubInfo info;
-    RestApi rest{config, router, sessions.stats(), info};
+    ListenerStats listener;  // written by http, read by rest
+    RestApi rest{config, router, sessions.stats(), listener, info};
     HttpServer http;
     asio::signal_set signals{io, SIGINT, SIGTERM};
     int exit_code = 0;
@@ -40,7 +41,7 @@ struct Hub::Parts {
 
     explicit Parts(const Config& c)
         : config(c),
-          http(io, config,
+          http(io, config, listener,
                HttpServer::Handlers{
                    [this](std::string_view method, std::string_view target) {
                        return rest.handle(method, target, wall_clock_ms());

@@ -1,8 +1,16 @@
 #include "net/http_server.h"
 
+#include <sys/resource.h>
+
 #include <restinio/all.hpp>
 
+#include <memory>
+#include <vector>
+
+#include "config/config_loader.h"
+#include "net/listener.h"
 #include "net/ws_handshake.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace pigeonhub {
@@ -10,9 +18,41 @@ namespace {
 
 struct HubTraits : public restinio::default_single_thread_traits_t {
     using request_handler_t = restinio::default_request_handler_t;
+    // Connections carry a lifetime monitor that counts them in a connection_count_limiter (MAX_HTTP_CONNECTIONS).
+    static constexpr bool use_connection_count_limiter = true;
 };
 
-using Server = restinio::http_server_t<HubTraits>;
+// What restinio::http_server_t<HubTraits> builds around its acceptor; we build the same around our Listener.
+using ConnectionSettings = restinio::impl::connection_settings_t<HubTraits>;
+using ConnectionFactory = restinio::impl::connection_factory_t<HubTraits>;
+using Limiter = restinio::connection_count_limit_types<HubTraits>::limiter_t;
+using LifetimeMonitor = restinio::connection_count_limit_types<HubTraits>::lifetime_monitor_t;
+using TimerManager = HubTraits::timer_manager_t;
+
+// Keeps objects alive until the io_context is destroyed. The io_context destroys its pending handlers (and with
+// them the RESTinio connections they hold) before it destroys any service, so an object kept here outlives every
+// connection, even those still open when the hub stops and its HttpServer is gone.
+class KeptUntilIoEnds final : public asio::execution_context::service {
+public:
+    using key_type = KeptUntilIoEnds;
+    inline static asio::execution_context::id id;
+    explicit KeptUntilIoEnds(asio::execution_context& ctx) : asio::execution_context::service(ctx) {}
+    void keep(std::shared_ptr<void> p) { kept_.push_back(std::move(p)); }
+
+private:
+    void shutdown() override {}
+    std::vector<std::shared_ptr<void>> kept_;
+};
+
+// MAX_HTTP_CONNECTIONS, or its default derived from the open-files limit.
+std::uint32_t http_connection_bound(const Config& config) {
+    if (config.max_http_connections != 0) return config.max_http_connections;
+    rlimit nofile{};
+    std::uint64_t limit = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0)
+        limit = nofile.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<std::uint64_t>(nofile.rlim_cur);
+    return default_max_http_connections(limit);
+}
 
 const char* reason_phrase(int status) {
     switch (status) {
@@ -30,14 +70,37 @@ const char* reason_phrase(int status) {
 }  // namespace
 
 struct HttpServer::Impl {
+    struct Gate;
+
     asio::io_context& io;
     Config config;
+    ListenerStats& stats;
     Handlers handlers;
-    std::unique_ptr<Server> server;
-    std::uint16_t bound_port = 0;
+    Listener listener;
+    std::shared_ptr<TimerManager> timers;
+    std::shared_ptr<ConnectionFactory> factory;
+    std::shared_ptr<Gate> gate;
+    bool armed = false;  // an accept is outstanding
     bool closed = false;
+    std::int64_t last_bound_log_ms = 0;
 
-    Impl(asio::io_context& io_, const Config& c, Handlers h) : io(io_), config(c), handlers(std::move(h)) {}
+    Impl(asio::io_context& io_, const Config& c, ListenerStats& s, Handlers h)
+        : io(io_), config(c), stats(s), handlers(std::move(h)), listener(io_, s) {}
+
+    ~Impl();
+
+    void accept_now() {
+        armed = true;
+        listener.accept([this](asio::ip::tcp::socket socket) { on_accepted(std::move(socket)); });
+    }
+
+    // Gives the socket to RESTinio, as its acceptor does (restinio/impl/acceptor.hpp,
+    // do_accept_current_connection), then asks the limiter for the next one.
+    void on_accepted(asio::ip::tcp::socket socket);
+    // Accepts the next connection, or pauses at the bound.
+    void next();
+    // A connection ended while paused at the bound.
+    void resume();
 
     restinio::request_handling_status_t reply(const restinio::request_handle_t& req, const HttpReply& r) {
         auto resp = req->create_response(
@@ -101,8 +164,82 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(asio::io_context& io, const Config& config, Handlers handlers)
-    : impl_(std::make_unique<Impl>(io, config, std::move(handlers))) {}
+// RESTinio's connection-count limiter and the acceptor interface it calls back. Connections hold a raw pointer
+// to the limiter (in their LifetimeMonitor) and decrement it when they die, possibly after the HttpServer is gone
+// (when the io_context is destroyed): so the gate is kept until then (KeptUntilIoEnds), and forwards to the
+// HttpServer only while it exists.
+struct HttpServer::Impl::Gate final : restinio::connection_count_limits::impl::acceptor_callback_iface_t {
+    explicit Gate(std::size_t bound)
+        : limiter(this, restinio::connection_count_limits::max_parallel_connections_t{bound},
+                  restinio::connection_count_limits::max_active_accepts_t{1}) {}
+
+    // Below the bound: accept one connection now.
+    void call_accept_now(std::size_t) noexcept override;
+    // A connection ended while accepting was paused at the bound; called from RESTinio's code (a connection's
+    // destructor), so the resumption is posted.
+    void schedule_next_accept_attempt(std::size_t) noexcept override;
+
+    Limiter limiter;
+    Impl* server = nullptr;  // null once the HttpServer is gone
+    asio::io_context* io = nullptr;
+};
+
+HttpServer::Impl::~Impl() {
+    if (gate) gate->server = nullptr;
+}
+
+void HttpServer::Impl::on_accepted(asio::ip::tcp::socket socket) {
+    armed = false;
+    // Counts the connection and ends the accept the limiter counted, whatever becomes of the socket.
+    LifetimeMonitor monitor{&gate->limiter};
+    asio::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (!ec) {  // else the peer is already gone; the socket closes here
+        try {
+            factory->create_new_connection(std::move(socket), remote, std::move(monitor))->init();
+        } catch (const std::exception& e) {
+            log::warn("HTTP connection from {}: {}", remote.address().to_string(), e.what());
+        }
+    }
+    next();
+}
+
+void HttpServer::Impl::next() {
+    if (closed) return;
+    gate->limiter.accept_next(0);  // calls accept_now() at once unless at the bound
+    if (armed) return;
+    const std::int64_t now = wall_clock_ms();
+    ++stats.http_at_bound;
+    stats.paused_at_bound = true;
+    stats.paused_since_ms = now;
+    if (now - last_bound_log_ms >= 1000) {
+        last_bound_log_ms = now;
+        log::warn("{} HTTP connections open (MAX_HTTP_CONNECTIONS): new connections wait in the listen backlog "
+                  "until one ends (paused {} time(s) so far)",
+                  stats.max_http_connections, stats.http_at_bound);
+    }
+}
+
+void HttpServer::Impl::resume() {
+    if (closed) return;
+    stats.paused_at_bound = false;
+    stats.paused_since_ms = 0;
+    next();
+}
+
+void HttpServer::Impl::Gate::call_accept_now(std::size_t) noexcept {
+    if (server) server->accept_now();
+}
+
+void HttpServer::Impl::Gate::schedule_next_accept_attempt(std::size_t) noexcept {
+    if (!server) return;
+    asio::post(*io, [gate = std::weak_ptr<Gate>(server->gate)] {
+        if (auto g = gate.lock(); g && g->server) g->server->resume();
+    });
+}
+
+HttpServer::HttpServer(asio::io_context& io, const Config& config, ListenerStats& stats, Handlers handlers)
+    : impl_(std::make_unique<Impl>(io, config, stats, std::move(handlers))) {}
 
 HttpServer::~HttpServer() { close(); }
 
@@ -121,8 +258,6 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
         address = results.begin()->endpoint().address();
     }
     auto settings = restinio::server_settings_t<HubTraits>{}
-                        .address(address)
-                        .port(impl->config.port)
                         .request_handler([impl](auto req) { return impl->handle(req); })
                         .read_next_http_message_timelimit(std::chrono::seconds(15))
                         .write_http_response_timelimit(std::chrono::seconds(10))
@@ -133,32 +268,39 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
                                                       .max_field_name_size(256)
                                                       .max_field_value_size(8 * 1024)
                                                       .max_field_count(64)
-                                                      .max_body_size(64 * 1024))
-                        .acceptor_post_bind_hook([impl](asio::ip::tcp::acceptor& a) {
-                            impl->bound_port = a.local_endpoint().port();
-                        });
-    impl->server = std::make_unique<Server>(restinio::external_io_context(impl->io), std::move(settings));
-    impl->server->open_async(
-        [impl, on_open] { on_open(impl->bound_port); },
-        [impl, on_error](std::exception_ptr ex) {
-            std::string what = "unknown error";
-            try {
-                if (ex) std::rethrow_exception(ex);
-            } catch (const std::exception& e) {
-                what = e.what();
-            }
-            on_error(impl->config.host + ":" + std::to_string(impl->config.port) + ": " + what);
+                                                      .max_body_size(64 * 1024));
+    // As restinio::http_server_t's constructor and open_sync() do, with our Listener for its acceptor.
+    // (ConnectionSettings takes the settings by rvalue reference but only takes out what it keeps.)
+    impl->timers = settings.timer_factory()->create(impl->io);
+    auto socket_options = settings.socket_options_setter();
+    auto connection_settings = std::make_shared<ConnectionSettings>(
+        std::move(settings), restinio::impl::create_parser_settings<HubTraits::http_methods_mapper_t>(), impl->timers);
+    impl->factory = std::make_shared<ConnectionFactory>(std::move(connection_settings), std::move(socket_options));
+    impl->stats.max_http_connections = http_connection_bound(impl->config);
+    impl->gate = std::make_shared<Impl::Gate>(impl->stats.max_http_connections);
+    impl->gate->server = impl;
+    impl->gate->io = &impl->io;
+    asio::use_service<KeptUntilIoEnds>(impl->io).keep(impl->gate);
+
+    const std::string error = impl->listener.open(asio::ip::tcp::endpoint(address, impl->config.port));
+    if (!error.empty()) {
+        asio::post(impl->io, [impl, on_error, error] {
+            on_error(impl->config.host + ":" + std::to_string(impl->config.port) + ": " + error);
         });
+        return;
+    }
+    impl->timers->start();
+    asio::post(impl->io, [impl, on_open] {
+        on_open(impl->listener.port());
+        impl->next();
+    });
 }
 
 void HttpServer::close() {
-    if (!impl_ || impl_->closed || !impl_->server) return;
+    if (!impl_ || impl_->closed) return;
     impl_->closed = true;
-    try {
-        impl_->server->close_sync();
-    } catch (const std::exception& e) {
-        log::warn("closing the HTTP listener: {}", e.what());
-    }
+    impl_->listener.close();
+    if (impl_->timers) impl_->timers->stop();
 }
 
 }  // namespace pigeonhub

@@ -1,6 +1,16 @@
-// The HTTP listener: RESTinio serves plain HTTP (REST routes, CORS) and hands every valid WebSocket upgrade
+// The HTTP server: RESTinio serves plain HTTP (REST routes, CORS) and hands every valid WebSocket upgrade
 // request's socket to a callback, which runs our own guarded WebSocket implementation (WsSession) on it.
-// This is the only translation unit that includes RESTinio. Runs on the io_context given to it (one thread).
+// http_server.cpp is the only translation unit that includes RESTinio.
+//
+// The listening socket is ours (net/listener.h: RESTinio 0.6's acceptor stops for good after one failed
+// accept()); each accepted socket goes to RESTinio's connection factory, as RESTinio's own acceptor would pass it.
+// Plain HTTP connections (requests, and WebSocket handshakes until the upgrade) are bounded by
+// MAX_HTTP_CONNECTIONS through RESTinio's connection-count limiter: at the bound the listener stops accepting and
+// new connections wait in the kernel's listen backlog until an HTTP connection ends (an idle one is closed after
+// 15 s). Upgraded WebSockets leave the count: MAX_CONNECTIONS bounds them.
+//
+// Threading: runs on the io_context given to it, which one thread runs.
+// REQUIRES: the io_context outlives this object.
 #pragma once
 
 #include <asio.hpp>
@@ -12,6 +22,7 @@
 #include <string_view>
 
 #include "api/rest_api.h"
+#include "net/listener_stats.h"
 #include "pigeonhub/config.h"
 
 namespace pigeonhub {
@@ -26,13 +37,14 @@ public:
         std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id)> upgrade;
     };
 
-    HttpServer(asio::io_context& io, const Config& config, Handlers handlers);
+    // The listener's state and counters go to `stats` (read by /health and /stats); it must outlive this object.
+    HttpServer(asio::io_context& io, const Config& config, ListenerStats& stats, Handlers handlers);
     ~HttpServer();
 
     // Starts listening. `on_open(port)` gets the bound port; `on_error(message)` a readable reason
     // (e.g. "127.0.0.1:3000: Address already in use"). Both run on the io thread.
     void open(std::function<void(std::uint16_t)> on_open, std::function<void(std::string)> on_error);
-    // Stops accepting HTTP connections. Idempotent.
+    // Stops accepting connections (connections already accepted carry on). Idempotent.
     void close();
 
 private:

@@ -30,6 +30,19 @@ TEST(ConfigLoader, Defaults) {
     EXPECT_EQ(r.config.discovery, DiscoveryMode::all);
 }
 
+TEST(ConfigLoader, HttpConnectionBound) {
+    EXPECT_EQ(load({}).config.max_http_connections, 0u) << "0: derived from the open-files limit";
+    EXPECT_EQ(load({}, {{"MAX_HTTP_CONNECTIONS", "500"}}).config.max_http_connections, 500u);
+    EXPECT_EQ(load({"--max-http-connections=20"}).config.max_http_connections, 20u);
+    EXPECT_EQ(load({"--max-http-connections=x"}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(default_max_http_connections(20000), 1024u);
+    EXPECT_EQ(default_max_http_connections(1024), 480u);
+    EXPECT_EQ(default_max_http_connections(256), 96u);
+    EXPECT_EQ(default_max_http_connections(128), 32u);
+    EXPECT_EQ(default_max_http_connections(64), 8u);
+    EXPECT_EQ(default_max_http_connections(0), 8u);
+}
+
 TEST(ConfigLoader, EnvironmentThenFlagsWin) {
     auto r = load({"--port", "4000", "--max-connections=7"}, {{"PORT", "0"}, {"HOST", "::1"}, {"MAX_CONNECTIONS", "9"},
                                                               {"NODE_ENV", "production"}, {"DISCOVERY_MODE", "bounded"}});

@@ -29,9 +29,10 @@ protected:
     Config config;
     Router router{config};
     TransportStats transport;
+    ListenerStats listener;
     HubInfo info;
     NullOutbox out;
-    RestApi api{config, router, transport, info};
+    RestApi api{config, router, transport, listener, info};
 };
 
 }  // namespace
@@ -47,6 +48,47 @@ TEST_F(RestApiTest, HealthFieldsAndReadiness) {
     r = api.handle("GET", "/health", 5000);
     EXPECT_EQ(r.status, 503);
     EXPECT_NE(r.body.find("\"status\":\"unhealthy\""), std::string::npos);
+}
+
+TEST_F(RestApiTest, HealthFailsWhenTheListenerStallsLongerThanAMoment) {
+    listener.accept_failing = true;
+    listener.accept_failing_since_ms = 5000;
+    listener.last_error = "Too many open files (EMFILE)";
+    auto r = api.handle("GET", "/health", 5000 + RestApi::kListenerStallMs - 1);
+    EXPECT_EQ(r.status, 200) << "a short stall is not worth failing over for";
+    r = api.handle("GET", "/health", 5000 + RestApi::kListenerStallMs);
+    EXPECT_EQ(r.status, 503);
+    for (const char* k : {"\"status\":\"unhealthy\"", "\"accepting\":false",
+                          "accept() failing for 1000 ms (Too many open files (EMFILE))"})
+        EXPECT_NE(r.body.find(k), std::string::npos) << k << " in " << r.body;
+    listener.accept_failing = false;
+    listener.paused_at_bound = true;
+    listener.paused_since_ms = 5000;
+    listener.max_http_connections = 96;
+    r = api.handle("GET", "/health", 7000);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("96 HTTP connections open (MAX_HTTP_CONNECTIONS) for 2000 ms"), std::string::npos) << r.body;
+    listener.paused_at_bound = false;
+    r = api.handle("GET", "/health", 7000);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("\"accepting\":true"), std::string::npos);
+    EXPECT_EQ(r.body.find("\"reason\""), std::string::npos);
+}
+
+TEST_F(RestApiTest, StatsReportTheListener) {
+    listener.accepted = 7;
+    listener.accept_errors = 3;
+    listener.out_of_descriptors = 2;
+    listener.shed = 5;
+    listener.max_http_connections = 1024;
+    listener.http_at_bound = 4;
+    auto r = api.handle("GET", "/stats", 5000);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_TRUE(json::validate(r.body));
+    EXPECT_NE(r.body.find(R"("listener":{"accepting":true,"accepted":7,"acceptErrors":3,"outOfDescriptors":2,"shed":5,)"
+                          R"("lastError":"","maxHttpConnections":1024,"httpAtBound":4,"pausedAtBound":false})"),
+              std::string::npos)
+        << r.body;
 }
 
 TEST_F(RestApiTest, NotFoundAndMethods) {

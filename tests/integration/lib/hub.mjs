@@ -44,12 +44,14 @@ function waitForPortLine(child, timeoutMs) {
   });
 }
 
-// Starts pigeonhubd. `env` adds environment variables, `args` adds flags.
+// Starts pigeonhubd. `env` adds environment variables, `args` adds flags. `prefix` runs the hub through a
+// command that execs it (e.g. ['prlimit', '--nofile=128:128', '--']), so the PID is still the hub's.
 // Returns {pid, port, url, wsUrl(peerId, path), stop(), rssKiB(), child, stderr()}.
 // Every hub gets its own DHT node on an ephemeral loopback UDP port and its own state directory, unless `env`
 // says otherwise (DHT_BOOTSTRAP joins another hub's DHT; see startMesh).
-export async function startHub({ env = {}, args = [], timeoutMs = 15000 } = {}) {
-  const child = spawn(hubBinary, args, {
+export async function startHub({ env = {}, args = [], prefix = [], timeoutMs = 15000 } = {}) {
+  const [command, ...commandArgs] = [...prefix, hubBinary, ...args];
+  const child = spawn(command, commandArgs, {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DHT_PORT: '0', DHT_BIND: '127.0.0.1',
       STATE_DIR: env.STATE_DIR ?? tempStateDir(), APP_ID: 'pigeonhub-test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
