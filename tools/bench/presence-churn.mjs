@@ -7,7 +7,7 @@
 // member within 5 s, DHT messages per peer per minute (all hubs' counters over the churn minute, divided by the
 // peers connected on average), RSS per hub, hub CPU.
 //
-//   node tools/bench/presence-churn.mjs [hubs...] [--seconds 60]       e.g. 24 48
+//   node tools/bench/presence-churn.mjs [hubs...] [--seconds 60]      e.g. 24 48
 // Used by run.mjs (rows "presence churn, N hubs").
 import { readFileSync } from 'node:fs';
 import { startPresenceMesh, Room, quantile } from '../../tests/integration/lib/presence.mjs';
@@ -19,11 +19,12 @@ const cpuSeconds = (pid) => {
   return (Number(f[11]) + Number(f[12])) / 100;
 };
 
-async function dhtMessages(hubs) {
-  let total = 0;
+async function meshCounters(hubs) {
+  const total = { msgs: 0, stale: 0 };
   for (const h of hubs) {
     const m = (await get(`${h.url}/stats`)).json.mesh;
-    total += m.dhtMessagesIn + m.dhtMessagesOut;
+    total.msgs += m.dhtMessagesIn + m.dhtMessagesOut;
+    total.stale += m.recordsStale;
   }
   return total;
 }
@@ -40,7 +41,7 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
     while (room.differences().length && performance.now() < settle) await new Promise((r) => setTimeout(r, 50));
     const initialDiffs = room.differences().length;
     const cpu0 = hubs.map((h) => cpuSeconds(h.pid));
-    const msgs0 = await dhtMessages(hubs);
+    const c0 = await meshCounters(hubs);
     const began = performance.now();
     const pending = [];
     let peerSeconds = 0;
@@ -62,7 +63,8 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
       await new Promise((res) => setTimeout(res, everyMs));
     }
     const minutes = (performance.now() - began) / 60000;
-    const msgs = (await dhtMessages(hubs)) - msgs0;
+    const c1 = await meshCounters(hubs);
+    const msgs = c1.msgs - c0.msgs;
     const cpu = hubs.map((h, i) => cpuSeconds(h.pid) - cpu0[i]);
     const events = await Promise.all((await Promise.all(pending)).map((ev) => ev.done(5000)));
     const convergence = events.filter((e) => e.ms.length).map((e) => Math.max(...e.ms));
@@ -87,6 +89,7 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
       p99: Number(quantile(convergence, 0.99).toFixed(0)),
       max: Number(Math.max(...convergence).toFixed(0)),
       dhtMsgsPerPeerMinute: Number((msgs / peersAvg / minutes).toFixed(0)),
+      staleValues: c1.stale - c0.stale,
       peersAvg: Number(peersAvg.toFixed(0)),
       rssMiBAvg: Number((rss.reduce((a, b) => a + b, 0) / rss.length).toFixed(1)),
       rssMiBMax: Number(Math.max(...rss).toFixed(1)),
@@ -102,13 +105,14 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
 export function describe(r) {
   return `${r.events} events (${r.deliveries} deliveries), convergence p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ` +
     `${r.late} not heard by every member within 5 s; ${r.dhtMsgsPerPeerMinute} DHT msgs per peer per minute ` +
-    `(${r.peersAvg} peers); RSS per hub ${r.rssMiBAvg} MiB avg, ${r.rssMiBMax} max; hub CPU ${r.cpuSPerHubMinute} s per hub-minute`;
+    `(${r.peersAvg} peers; ${r.staleValues} superseded values heard and ignored); RSS per hub ${r.rssMiBAvg} MiB avg, ${r.rssMiBMax} max; hub CPU ${r.cpuSPerHubMinute} s per hub-minute`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds') + 1]) : 60;
-  const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seconds').map(Number);
+  const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
+  const seconds = opt('--seconds', 60);
+  const sizes = args.filter((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')).map(Number);
   for (const n of sizes.length ? sizes : [24, 48]) {
     const r = await presenceChurn(n, { seconds });
     console.log(`presence churn, ${n} hubs: ${describe(r)}`);
