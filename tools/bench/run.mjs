@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
 import { crossHub, failover } from './mesh-scenarios.mjs';
+import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -153,6 +154,17 @@ for (const h of ['pigeonhubd', 'reference']) {
     extra: `${f.rediscovered}/${f.victims} peers of the killed hub rediscovered by a peer on a third hub; each reconnects at once to a live hub` });
 }
 
+// Presence under churn in big meshes (pigeonhubd only: the reference hub's links relay one hop and have no
+// shared directory to converge). A minute of random joins, departures and re-announces per size.
+for (const n of quick ? [12] : [24, 48]) {
+  const scenario = `presence churn, ${n} hubs`;
+  const r = await attempt(() => presenceChurn(n, { seconds: quick ? 20 : 60 }));
+  const row = r.error ? { scenario, hub: 'pigeonhubd', cpu: null, value: 'failed', unit: '', extra: r.error }
+    : { scenario, hub: 'pigeonhubd', cpu: null, value: r.p99, unit: 'ms p99', churn: r, extra: describeChurn(r) };
+  rows.push(row);
+  console.log(`${scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+}
+
 // The targets of the benchmarks issue, judged from the rows above.
 const find = (scenario, hub) => rows.find((r) => r.scenario === scenario && r.hub === hub);
 const targets = [];
@@ -175,6 +187,11 @@ const target = (name, result, met) => targets.push({ name, result, met });
   const xd = find('cross-hub offer delivery (3 hubs)', 'pigeonhubd');
   if (xd) target('cross-hub delivery p50 < 5 ms and p99 < 25 ms', xd.value === 'failed' ? `failed: ${xd.extra}` : `p50 ${xd.p50} ms, p99 ${xd.value} ms`,
     xd.value !== 'failed' && xd.p50 < 5 && xd.value < 25);
+  for (const r of rows.filter((x) => x.scenario.startsWith('presence churn'))) {
+    target(`${r.scenario.replace('presence churn, ', '')}: every join, re-announce and departure on every member hub within 1 s (p99)`,
+      r.churn ? `p99 ${r.churn.p99} ms, max ${r.churn.max} ms, ${r.churn.late} late of ${r.churn.events}` : `failed: ${r.extra}`,
+      !!r.churn && r.churn.p99 < 1000 && r.churn.late === 0 && r.churn.finalDiffs === 0);
+  }
   const fo = find('failover: kill -9 of a hub (3 hubs)', 'pigeonhubd');
   if (fo) target('failover < 5 s', typeof fo.value === 'number' ? `${fo.value} ms` : `${fo.value} ${fo.extra}`, typeof fo.value === 'number' && fo.value < 5000);
 }
