@@ -323,6 +323,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
             .field("dhtMessagesOut", ms.dht_messages_out)
             .field("dhtMessagesIn", ms.dht_messages_in)
+            .field("valuesAnnounced", static_cast<std::uint64_t>(ms.values_announced))
             .field("presencePublished", m.presence_published)
             .field("presenceWithdrawn", m.presence_withdrawn)
             .field("recordsReceived", m.records_received)

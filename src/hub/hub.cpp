@@ -91,6 +91,7 @@ int Hub::run() {
         s.remote_peers = p.mesh.remote_peers();
         s.dht_messages_out = p.dht.messages_out();
         s.dht_messages_in = p.dht.messages_in();
+        s.values_announced = p.dht.values_announced();
         s.hubs = p.mesh.hubs();
         s.stats = p.mesh.stats();
         return s;

@@ -55,6 +55,7 @@ std::int64_t HubMesh::now_ms() const { return wall_clock_ms(); }
 
 void HubMesh::start() {
     started_ms_ = now_ms();
+    unready_since_ms_ = started_ms_;  // not ready since start, until the first tick sees it ready
     hub_id_ = dht_.hub_id();
     keyring_.emplace(hub_id_);
     inbox_token_ = dht_.listen(mesh::inbox_key(config_.app_id, hub_id_),
@@ -105,8 +106,8 @@ void HubMesh::publish_hub_record() {
 
 std::int64_t HubMesh::unready_for_ms(std::int64_t now) const {
     if (dht_.ready()) return 0;
-    // Not ready since start counts from start.
-    return now - (unready_since_ms_ == 0 ? started_ms_ : unready_since_ms_);
+    // unready_since_ms_ is 0 only after a tick saw the DHT ready: it went away since, not yet seen by a tick.
+    return unready_since_ms_ == 0 ? 0 : now - unready_since_ms_;
 }
 
 void HubMesh::local_joined(std::string_view ns, std::string_view peer_id, std::string_view discovery_data) {

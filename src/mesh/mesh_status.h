@@ -36,6 +36,8 @@ struct MeshStatus {
     std::size_t remote_peers = 0;
     std::uint64_t dht_messages_out = 0;
     std::uint64_t dht_messages_in = 0;
+    std::size_t values_announced = 0;  // values this node re-announces (its records' current edits, and replaced
+                                       // ones until the put replacing them is done)
     std::vector<mesh::HubRecord> hubs;
     MeshStats stats;
 };

@@ -117,19 +117,20 @@ struct Mesh {
         return n;
     }
 
-    void publish_everyone() {
+    // Every node listens and publishes its first value (id 1000 + i); true once node 1's reached every listener.
+    bool start() {
+        if (!wait_connected()) return false;
+        listen_all();
         for (int i = 0; i < kNodes; i++)
             nodes[i]->put(key, value(i, 1000 + i, 0, "page-" + std::to_string(i) + "-0"), [](bool) {},
                           dht::time_point::max(), true);
+        return wait_held(1, 1001, "page-1-0", 5000ms) == kNodes - 1;
     }
 };
 
 TEST(OpenDhtEdits, NewValuePerEditReachesEveryListener) {
     Mesh mesh("pigeonhub-edit-new-");
-    ASSERT_TRUE(mesh.wait_connected());
-    mesh.listen_all();
-    mesh.publish_everyone();
-    ASSERT_EQ(mesh.wait_held(1, 1001, "page-1-0", 5000ms), kNodes - 1);
+    ASSERT_TRUE(mesh.start()) << "the first values did not reach every listener";
     dht::Value::Id current = 1001;
     for (int e = 1; e <= kEdits; e++) {
         const std::string d = "page-1-" + std::to_string(e);  // the edit number lives in the content
@@ -155,10 +156,7 @@ TEST(OpenDhtEdits, NewValuePerEditReachesEveryListener) {
 // Disabled: a demonstration, not a check (run it with --gtest_also_run_disabled_tests).
 TEST(OpenDhtEdits, DISABLED_InPlaceEditsAreWhatTheMeshAvoids) {
     Mesh mesh("pigeonhub-edit-inplace-");
-    ASSERT_TRUE(mesh.wait_connected());
-    mesh.listen_all();
-    mesh.publish_everyone();
-    ASSERT_EQ(mesh.wait_held(1, 1001, "page-1-0", 5000ms), kNodes - 1);
+    ASSERT_TRUE(mesh.start()) << "the first values did not reach every listener";
     int worst = kNodes - 1;
     for (int e = 1; e <= kEdits; e++) {
         const std::string d = "page-1-" + std::to_string(e);

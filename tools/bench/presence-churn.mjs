@@ -20,11 +20,12 @@ const cpuSeconds = (pid) => {
 };
 
 async function meshCounters(hubs) {
-  const total = { msgs: 0, stale: 0 };
+  const total = { msgs: 0, stale: 0, announcedMax: 0 };
   for (const h of hubs) {
     const m = (await get(`${h.url}/stats`)).json.mesh;
     total.msgs += m.dhtMessagesIn + m.dhtMessagesOut;
     total.stale += m.recordsStale;
+    total.announcedMax = Math.max(total.announcedMax, m.valuesAnnounced);
   }
   return total;
 }
@@ -90,6 +91,7 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
       max: Number(Math.max(...convergence).toFixed(0)),
       dhtMsgsPerPeerMinute: Number((msgs / peersAvg / minutes).toFixed(0)),
       staleValues: c1.stale - c0.stale,
+      valuesAnnouncedMax: c1.announcedMax,
       peersAvg: Number(peersAvg.toFixed(0)),
       rssMiBAvg: Number((rss.reduce((a, b) => a + b, 0) / rss.length).toFixed(1)),
       rssMiBMax: Number(Math.max(...rss).toFixed(1)),
@@ -105,7 +107,7 @@ export async function presenceChurn(nHubs, { seconds = 60, everyMs = 250, peersP
 export function describe(r) {
   return `${r.events} events (${r.deliveries} deliveries), convergence p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ` +
     `${r.late} not heard by every member within 5 s; ${r.dhtMsgsPerPeerMinute} DHT msgs per peer per minute ` +
-    `(${r.peersAvg} peers; ${r.staleValues} superseded values heard and ignored); RSS per hub ${r.rssMiBAvg} MiB avg, ${r.rssMiBMax} max; hub CPU ${r.cpuSPerHubMinute} s per hub-minute`;
+    `(${r.peersAvg} peers; ${r.staleValues} superseded values heard and ignored; at most ${r.valuesAnnouncedMax} values announced by a hub at the end); RSS per hub ${r.rssMiBAvg} MiB avg, ${r.rssMiBMax} max; hub CPU ${r.cpuSPerHubMinute} s per hub-minute`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
