@@ -31,7 +31,7 @@ using namespace std::chrono_literals;
 
 // Presence and hub records live 30 s and are re-put by OpenDHT 10 s before they expire (build notes: an
 // expiration of 10 s or less would make that refresh time lie in the past: a re-announce storm).
-const dht::ValueType kRecordType(0x5048, "pigeonhub.record", 30s);
+const dht::ValueType kRecordType(0x5048, "pigeonhub.record", kRecordLease);
 // One-off signals: link keys (signed, encrypted) and sealed signals (see hub_link.h).
 const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", 30s);
 
@@ -411,10 +411,10 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
     return token;
 }
 
-void DhtNode::get(const std::string& key, std::function<void(const std::vector<DhtValue>&)> cb) {
+void DhtNode::get(const std::string& key, GetCallback cb) {
     std::weak_ptr<Impl> weak = impl_;
     auto found = std::make_shared<std::vector<DhtValue>>();
-    auto shared_cb = std::make_shared<std::function<void(const std::vector<DhtValue>&)>>(std::move(cb));
+    auto shared_cb = std::make_shared<GetCallback>(std::move(cb));
     impl_->runner.get(
         dht::InfoHash::get(key),
         [found](const std::vector<std::shared_ptr<dht::Value>>& values) {

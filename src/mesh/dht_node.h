@@ -1,4 +1,4 @@
-// The hub's OpenDHT node, behind a small facade so that only dht_node.cpp includes OpenDHT.
+// The hub's OpenDHT node: the DhtPort (dht_port.h) over OpenDHT, so that only dht_node.cpp includes OpenDHT.
 //
 // It owns a dht::DhtRunner (its own threads) bound to one UDP address, and the hub's RSA identity, kept in
 // the state directory (identity.pem mode 0600, identity.crt) so that the hub id survives restarts.
@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "mesh/dht_port.h"
+
 namespace pigeonhub {
 
 struct DhtNodeConfig {
@@ -24,14 +26,7 @@ struct DhtNodeConfig {
     std::string state_dir;                 // where the identity lives
 };
 
-// One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
-struct DhtValue {
-    std::uint64_t id = 0;
-    std::string owner;
-    std::string data;
-};
-
-class DhtNode {
+class DhtNode final : public DhtPort {
 public:
     DhtNode(asio::io_context& io, DhtNodeConfig config);
     ~DhtNode();
@@ -42,11 +37,11 @@ public:
     // Leaves the DHT and joins its threads. Idempotent.
     void stop();
 
-    std::string hub_id() const;     // public key id of the identity (40 hex): this hub's id
+    std::string hub_id() const override;  // public key id of the identity (40 hex): this hub's id
     std::string node_id() const;    // DHT routing id (40 hex)
     std::uint16_t bound_port() const;
     // Connected to at least one other node, or running alone with no bootstrap configured.
-    bool ready() const;
+    bool ready() const override;
     unsigned good_nodes() const;
     // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
     std::uint64_t messages_out() const;
@@ -55,26 +50,26 @@ public:
     // A signed value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
     // by OpenDHT) until the next edit or the withdrawal. Each edit is a new value with a fresh value id, never
     // an in-place edit (docs/MESH.md): `data` must carry what orders the edits (mesh_records.h: seq).
-    void publish(const std::string& key, std::uint64_t record_id, std::string data);
+    void publish(const std::string& key, std::uint64_t record_id, std::string data) override;
     // Replaces the record by a tombstone `tombstone` (a new value, not refreshed: it lives one expiry), so that
     // listeners learn at once instead of at expiry. A record never published is left alone.
-    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone);
+    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) override;
     // Records published or withdrawn that are still being signed (on the node's signing thread).
-    std::size_t records_signing() const;
+    std::size_t records_signing() const override;
     // Values still announced by this node, replaced ones whose successor's put is not done yet included.
     std::size_t values_announced() const;
     // A one-off value under `key`, signed by us and encrypted to the hub `to_hub_id`.
-    void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data);
+    void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) override;
     // A one-off value under `key`, neither signed nor encrypted by OpenDHT (the caller seals it).
-    void send_plain(const std::string& key, std::string data);
+    void send_plain(const std::string& key, std::string data) override;
 
-    using ListenCallback = std::function<void(const std::vector<DhtValue>& values, bool expired)>;
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
     // token for cancel_listen.
-    std::uint64_t listen(const std::string& key, ListenCallback cb);
-    void cancel_listen(std::uint64_t token);
-    // The values on `key` now (one network lookup); cb runs on the io thread.
-    void get(const std::string& key, std::function<void(const std::vector<DhtValue>&)> cb);
+    std::uint64_t listen(const std::string& key, ListenCallback cb) override;
+    void cancel_listen(std::uint64_t token) override;
+    // The values on `key` now; cb runs on the io thread. On a key this node listens to, OpenDHT 2.4.12 answers
+    // from the listen's own search without asking the network again (docs/MESH.md).
+    void get(const std::string& key, GetCallback cb) override;
 
 private:
     struct Impl;

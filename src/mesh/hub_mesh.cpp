@@ -32,7 +32,7 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht)
+HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtPort& dht)
     : io_(io),
       config_(config),
       router_(router),

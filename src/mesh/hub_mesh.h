@@ -8,7 +8,7 @@
 // - Signals for peers on other hubs: one value under the target hub's inbox key, which each hub listens to,
 //   sealed with an AES key this hub sent that hub once, signed and encrypted (hub_link.h).
 // - Hub records: a signed record per hub under the hubs key (lease 30 s, updated every 10 s); /hubs lists them.
-// Threading: io thread only (DhtNode posts its callbacks there).
+// Threading: io thread only (the DhtPort runs its callbacks there).
 #pragma once
 
 #include <asio.hpp>
@@ -23,7 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "mesh/dht_node.h"
+#include "mesh/dht_port.h"
 #include "mesh/hub_link.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
@@ -40,7 +40,7 @@ namespace pigeonhub {
 
 class HubMesh final : public MeshLink {
 public:
-    HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtNode& dht);
+    HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtPort& dht);
 
     // Starts listening (inbox, hubs) and publishing this hub's record. The DHT node must be started.
     void start();
@@ -102,7 +102,7 @@ private:
     Config config_;
     Router& router_;
     Outbox& out_;
-    DhtNode& dht_;
+    DhtPort& dht_;
     std::string hub_id_;
     RemoteDirectory directory_;
     std::map<std::string, LocalNamespace, std::less<>> locals_;

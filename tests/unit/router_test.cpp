@@ -7,24 +7,12 @@
 #include <vector>
 
 #include "protocol/json.h"
+#include "recording_outbox.h"
 
 using namespace pigeonhub;
+using pigeonhub::testing::RecordingOutbox;
 
 namespace {
-
-// Records what the router sends, per slot, as complete JSON texts.
-class RecordingOutbox : public Outbox {
-public:
-    void send(Slot to, OutFrame frame) override { sent[to].push_back(frame.text()); }
-    void probe(Slot slot) override { probed.push_back(slot); }
-    std::vector<std::string> take(Slot s) {
-        auto v = std::move(sent[s]);
-        sent[s].clear();
-        return v;
-    }
-    std::map<Slot, std::vector<std::string>> sent;
-    std::vector<Slot> probed;
-};
 
 std::string id(char c) { return std::string(40, c); }
 

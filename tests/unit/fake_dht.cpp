@@ -1,0 +1,219 @@
+#include "fake_dht.h"
+
+#include <algorithm>
+
+namespace pigeonhub::testing {
+namespace {
+constexpr std::int64_t kLeaseMs = std::chrono::duration_cast<std::chrono::milliseconds>(kRecordLease).count();
+}
+
+std::unique_ptr<FakeDht> FakeDhtNet::node(std::string hub_id) {
+    dead_.erase(hub_id);
+    return std::make_unique<FakeDht>(*this, std::move(hub_id));
+}
+
+std::int64_t FakeDhtNet::latency() {
+    if (seeded_with_ != seed) {
+        rng_.seed(seed);
+        seeded_with_ = seed;
+    }
+    std::int64_t extra = 0;
+    if (jitter_ms > 0) extra = static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(jitter_ms + 1));
+    return std::max<std::int64_t>(delay_ms, 0) + extra;
+}
+
+void FakeDhtNet::schedule(std::int64_t due, std::function<void()> fire) {
+    events_.emplace(std::make_pair(due, next_order_++), std::move(fire));
+}
+
+void FakeDhtNet::push(std::uint64_t token, std::vector<DhtValue> values, bool expired, bool may_lose) {
+    if (values.empty()) return;
+    if (may_lose && loss > 0) {
+        latency();  // seeds the generator
+        if (std::uniform_real_distribution<double>(0, 1)(rng_) < loss) return;
+    }
+    schedule(now_ + latency(), [this, token, values = std::move(values), expired] {
+        auto it = listeners_.find(token);
+        if (it == listeners_.end()) return;
+        auto cb = it->second.cb;
+        asio::post(io_, [this, token, cb, values, expired] {
+            if (alive(token)) cb(values, expired);
+        });
+    });
+}
+
+void FakeDhtNet::store(const std::string& key, Stored v) {
+    auto& values = store_[key];
+    values.push_back(v);
+    for (const auto& [token, l] : listeners_)
+        if (l.key == key && visible(v, l.node->hub_id())) push(token, {view(v)}, false, true);
+}
+
+// The values `owner` announced for `record` before `keep_id` stop being announced: they expire one lease later.
+void FakeDhtNet::retire(const std::string& key, const std::string& owner, std::uint64_t record, std::uint64_t keep_id) {
+    for (auto& v : store_[key])
+        if (v.owner == owner && v.record == record && v.id != keep_id && v.announced) {
+            v.announced = false;
+            v.expires_ms = now_ + kLeaseMs;
+        }
+}
+
+void FakeDhtNet::kill(const std::string& hub_id) {
+    dead_.insert(hub_id);
+    for (auto& [key, values] : store_)
+        for (auto& v : values)
+            if (v.owner == hub_id && v.announced) {
+                v.announced = false;
+                v.expires_ms = now_ + kLeaseMs;
+            }
+}
+
+void FakeDhtNet::replay(const std::string& key, const DhtValue& value) {
+    Stored v;
+    v.id = next_value_id_++;
+    v.owner = value.owner;
+    v.data = value.data;
+    v.expires_ms = now_ + kLeaseMs;
+    store(key, std::move(v));
+}
+
+std::vector<DhtValue> FakeDhtNet::stored(const std::string& key) const {
+    std::vector<DhtValue> out;
+    auto it = store_.find(key);
+    if (it != store_.end())
+        for (const auto& v : it->second) out.push_back(view(v));
+    return out;
+}
+
+void FakeDhtNet::expire_due() {
+    for (auto& [key, values] : store_) {
+        std::vector<Stored> gone;
+        auto keep = std::stable_partition(values.begin(), values.end(),
+                                          [this](const Stored& v) { return v.announced || v.expires_ms > now_; });
+        gone.assign(keep, values.end());
+        values.erase(keep, values.end());
+        for (const auto& [token, l] : listeners_) {
+            if (l.key != key) continue;
+            std::vector<DhtValue> seen;
+            for (const auto& v : gone)
+                if (visible(v, l.node->hub_id())) seen.push_back(view(v));
+            push(token, std::move(seen), true, false);
+        }
+    }
+}
+
+void FakeDhtNet::advance(std::int64_t ms) {
+    const std::int64_t end = now_ + ms;
+    for (;;) {
+        // Next due: an event, or a value's expiry.
+        std::int64_t next = end;
+        if (!events_.empty()) next = std::min(next, events_.begin()->first.first);
+        for (const auto& [key, values] : store_)
+            for (const auto& v : values)
+                if (!v.announced) next = std::min(next, std::max(v.expires_ms, now_));
+        now_ = std::max(now_, next);
+        expire_due();
+        bool fired = false;
+        while (!events_.empty() && events_.begin()->first.first <= now_) {
+            auto fire = std::move(events_.begin()->second);
+            events_.erase(events_.begin());
+            fire();
+            fired = true;
+        }
+        if (now_ >= end && !fired) break;
+    }
+}
+
+std::int64_t FakeDhtNet::settle(std::int64_t max_ms, std::int64_t horizon_ms) {
+    const std::int64_t start = now_;
+    for (;;) {
+        const bool ran = io_.poll() > 0;
+        io_.restart();
+        const bool due = !events_.empty() && events_.begin()->first.first <= now_ + horizon_ms;
+        if ((!ran && !due) || now_ - start >= max_ms) break;
+        if (due) advance(std::max<std::int64_t>(0, events_.begin()->first.first - now_));
+    }
+    return now_ - start;
+}
+
+FakeDht::~FakeDht() {
+    for (auto t : tokens_) net_.listeners_.erase(t);
+    alive_.reset();
+}
+
+void FakeDht::publish(const std::string& key, std::uint64_t record_id, std::string data) {
+    if (net_.dead_.count(hub_id_)) return;
+    FakeDhtNet::Stored v;
+    v.id = net_.next_value_id_++;
+    v.owner = hub_id_;
+    v.data = std::move(data);
+    v.record = record_id;
+    v.announced = true;
+    const std::uint64_t id = v.id;
+    published_.insert({key, record_id});
+    net_.store(key, std::move(v));
+    net_.retire(key, hub_id_, record_id, id);
+}
+
+void FakeDht::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
+    if (net_.dead_.count(hub_id_) || !published_.erase({key, record_id})) return;
+    FakeDhtNet::Stored v;
+    v.id = net_.next_value_id_++;
+    v.owner = hub_id_;
+    v.data = std::move(tombstone);
+    v.record = record_id;
+    v.expires_ms = net_.now_ + kLeaseMs;
+    const std::uint64_t id = v.id;
+    net_.store(key, std::move(v));
+    net_.retire(key, hub_id_, record_id, id);
+}
+
+void FakeDht::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {
+    if (net_.dead_.count(hub_id_)) return;
+    FakeDhtNet::Stored v;
+    v.id = net_.next_value_id_++;
+    v.owner = hub_id_;
+    v.to = to_hub_id;
+    v.data = std::move(data);
+    v.expires_ms = net_.now_ + kLeaseMs;
+    net_.store(key, std::move(v));
+}
+
+void FakeDht::send_plain(const std::string& key, std::string data) {
+    if (net_.dead_.count(hub_id_)) return;
+    FakeDhtNet::Stored v;
+    v.id = net_.next_value_id_++;
+    v.data = std::move(data);
+    v.expires_ms = net_.now_ + kLeaseMs;
+    net_.store(key, std::move(v));
+}
+
+std::uint64_t FakeDht::listen(const std::string& key, ListenCallback cb) {
+    const std::uint64_t token = net_.next_token_++;
+    tokens_.insert(token);
+    net_.listeners_.emplace(token, FakeDhtNet::Listener{this, key, std::move(cb)});
+    std::vector<DhtValue> now;
+    for (const auto& v : net_.store_[key])
+        if (FakeDhtNet::visible(v, hub_id_)) now.push_back(FakeDhtNet::view(v));
+    net_.push(token, std::move(now), false, false);
+    return token;
+}
+
+void FakeDht::cancel_listen(std::uint64_t token) {
+    tokens_.erase(token);
+    net_.listeners_.erase(token);
+}
+
+void FakeDht::get(const std::string& key, GetCallback cb) {
+    std::vector<DhtValue> now;
+    for (const auto& v : net_.store_[key])
+        if (FakeDhtNet::visible(v, hub_id_)) now.push_back(FakeDhtNet::view(v));
+    asio::io_context& io = net_.io_;
+    net_.schedule(net_.now_ + net_.latency(), [&io, alive = std::weak_ptr<bool>(alive_), cb = std::move(cb), now = std::move(now)] {
+        asio::post(io, [alive, cb, now] {
+            if (!alive.expired()) cb(now);
+        });
+    });
+}
+
+}  // namespace pigeonhub::testing
