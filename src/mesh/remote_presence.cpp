@@ -1,0 +1,128 @@
+#include "mesh/remote_presence.h"
+
+#include "mesh/mesh_limits.h"
+#include "mesh/mesh_records.h"
+#include "protocol/json.h"
+#include "signaling/peer_key.h"
+#include "util/clock.h"
+
+namespace pigeonhub {
+namespace {
+
+std::string quoted(std::string_view s) {
+    std::string q;
+    json::append_quoted(q, s);
+    return q;
+}
+
+}  // namespace
+
+RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
+                               MeshStats& stats)
+    : io_(io),
+      app_id_(std::move(app_id)),
+      dht_(dht),
+      router_(router),
+      out_(out),
+      stats_(stats),
+      directory_(mesh::kMaxRemotePeers),
+      versions_(mesh::kMaxRemotePages) {}
+
+void RemotePresence::listen(const std::string& ns) {
+    if (stopped_ || listens_.count(ns)) return;
+    listens_[ns] = dht_.listen(mesh::presence_key(app_id_, ns), [this, ns](const std::vector<DhtValue>& v, bool expired) {
+        on_values(ns, v, expired);
+    });
+}
+
+void RemotePresence::unlisten(const std::string& ns) {
+    auto it = listens_.find(ns);
+    if (it == listens_.end()) return;
+    dht_.cancel_listen(it->second);
+    listens_.erase(it);
+    directory_.drop_namespace(ns);
+    versions_.forget_group(ns);
+}
+
+void RemotePresence::stop() {
+    stopped_ = true;
+    for (const auto& [ns, token] : listens_) dht_.cancel_listen(token);
+    listens_.clear();
+}
+
+void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
+    if (!listening(ns)) return;  // a late callback for a namespace we left
+    std::vector<PageValue> gone;  // pages whose current value expired
+    for (const auto& v : values) {
+        if (v.owner.empty() || v.owner == hub_id_) continue;
+        ++stats_.records_received;
+        if (expired) {
+            // Only the expiry of a page's current value means anything; superseded edits expire all the time.
+            auto page = versions_.record_of(v.id);
+            if (!page) continue;
+            if (versions_.live(*page)) gone.emplace_back(*page, v.id);
+            else versions_.forget(*page);  // a tombstone ran out: the page is long gone
+            continue;
+        }
+        auto p = mesh::decode_presence(v.data);
+        // A page counts only if its signer is the hub it names, in the namespace it is stored under.
+        if (!p || p->hub_id != v.owner || p->network != ns) {
+            ++stats_.records_invalid;
+            continue;
+        }
+        const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
+        switch (versions_.offer(page, ns, v.id, p->seq, !p->peers.empty())) {
+        case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
+        case RecordVersions::Offer::full: ++stats_.records_refused; continue;
+        case RecordVersions::Offer::newest: break;
+        }
+        std::vector<RemoteDirectory::Entry> entries;
+        entries.reserve(p->peers.size());
+        for (auto& e : p->peers) {
+            // A peer connected here (e.g. it failed over to us from a dead hub whose page has not expired
+            // yet) is announced locally; another hub's page about it must not add a second entry.
+            if (router_.is_local(e.peer_id)) continue;
+            entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(e.data, quoted(ns)))});
+        }
+        announce(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)));
+    }
+    if (!gone.empty()) confirm_expired(ns, std::move(gone), mesh::kExpiryLookups);
+}
+
+// What the lookup finds is applied like any listened value first (a newer edit there settles it); a page whose
+// current value is gone is dropped, one still found is looked up again a few times.
+void RemotePresence::confirm_expired(const std::string& ns, std::vector<PageValue> pages, int attempts_left) {
+    dht_.get(mesh::presence_key(app_id_, ns), [this, alive = std::weak_ptr<char>(alive_), ns, pages = std::move(pages),
+                                               attempts_left](const std::vector<DhtValue>& live) {
+        if (alive.expired() || !listening(ns)) return;
+        on_values(ns, live, false);
+        std::vector<PageValue> recheck;
+        for (const auto& [page, value_id] : pages) {
+            if (!versions_.is_current(page, value_id)) continue;  // replaced by a newer edit meanwhile
+            bool still_there = false;
+            for (const auto& v : live) still_there = still_there || v.id == value_id;
+            if (still_there) {
+                recheck.emplace_back(page, value_id);
+                continue;
+            }
+            versions_.forget(page);
+            std::string page_ns;
+            announce(ns, directory_.drop_page(page, &page_ns));
+        }
+        if (recheck.empty() || attempts_left <= 1) return;
+        auto timer = std::make_shared<asio::steady_timer>(io_, mesh::kExpiryRecheck);
+        timer->async_wait([this, alive = std::weak_ptr<char>(alive_), timer, ns, recheck = std::move(recheck),
+                           attempts_left](const asio::error_code& ec) mutable {
+            if (!ec && !alive.expired() && !stopped_) confirm_expired(ns, std::move(recheck), attempts_left - 1);
+        });
+    });
+}
+
+void RemotePresence::announce(const std::string& ns, const RemoteDirectory::Diff& diff) {
+    const std::int64_t now = wall_clock_ms();
+    for (const auto& e : diff.upserted) router_.remote_peer_discovered(ns, PeerKey::from_hex(e.peer), e.head, out_, now);
+    for (const auto& peer : diff.removed)
+        if (!router_.is_local(peer)) router_.remote_peer_gone(ns, peer, out_, now);
+}
+
+}  // namespace pigeonhub

@@ -1,0 +1,73 @@
+// Other hubs' presence in the namespaces this hub has members in: listens to each such namespace's key, keeps
+// the newest value of every remote page (RecordVersions: every edit is a new value, docs/MESH.md), and turns
+// the changes into peer-discovered / peer-disconnected for the local members (through the Router).
+//
+// An expiry notice counts only for a page's current value, and only once a lookup confirms it: OpenDHT also
+// reports values as expired when the node that served them goes away.
+//
+// Bounded by mesh::kMaxRemotePeers and kMaxRemotePages (beyond: ignored and counted).
+// Threading: io thread only.
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mesh/dht_port.h"
+#include "mesh/mesh_status.h"
+#include "mesh/record_versions.h"
+#include "mesh/remote_directory.h"
+#include "signaling/outbox.h"
+#include "signaling/router.h"
+
+namespace pigeonhub {
+
+class RemotePresence {
+public:
+    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
+                   MeshStats& stats);
+
+    // REQUIRES: called once, before listen().
+    void start(std::string hub_id) { hub_id_ = std::move(hub_id); }
+    // Starts listening to `ns` (idempotent).
+    void listen(const std::string& ns);
+    // Stops listening to `ns` and forgets its remote peers (no local member needs them any more).
+    void unlisten(const std::string& ns);
+    void stop();
+
+    // The hub that holds `peer` in `ns`, or nullptr.
+    const std::string* hub_of(std::string_view ns, std::string_view peer) const { return directory_.hub_of(ns, peer); }
+    void for_each(std::string_view ns, const std::function<void(const SharedText&)>& fn) const { directory_.for_each(ns, fn); }
+    std::size_t peers() const noexcept { return directory_.size(); }
+    std::uint64_t peers_refused() const noexcept { return directory_.rejected(); }
+
+private:
+    using PageValue = std::pair<std::uint64_t, std::uint64_t>;  // (page, value id)
+
+    bool listening(const std::string& ns) const { return !stopped_ && listens_.count(ns) != 0; }
+    void on_values(const std::string& ns, const std::vector<DhtValue>& values, bool expired);
+    void confirm_expired(const std::string& ns, std::vector<PageValue> pages, int attempts_left);
+    void announce(const std::string& ns, const RemoteDirectory::Diff& diff);
+
+    asio::io_context& io_;
+    std::string app_id_;
+    DhtPort& dht_;
+    Router& router_;
+    Outbox& out_;
+    MeshStats& stats_;
+    std::string hub_id_;
+    std::map<std::string, std::uint64_t, std::less<>> listens_;  // namespace -> listen token
+    RemoteDirectory directory_;
+    RecordVersions versions_;
+    bool stopped_ = false;
+    std::shared_ptr<char> alive_ = std::make_shared<char>();  // for timers that may outlive this object
+};
+
+}  // namespace pigeonhub

@@ -1,0 +1,195 @@
+#include "mesh/signal_relay.h"
+
+#include "mesh/mesh_limits.h"
+#include "mesh/mesh_records.h"
+#include "util/clock.h"
+
+namespace pigeonhub {
+
+SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
+                         MeshStats& stats, const HubDirectory& hubs)
+    : app_id_(std::move(app_id)), dht_(dht), router_(router), out_(out), stats_(stats), hubs_(hubs), order_timer_(io) {}
+
+void SignalRelay::start(std::string hub_id) {
+    hub_id_ = std::move(hub_id);
+    keyring_.emplace(hub_id_);
+    inbox_token_ = dht_.listen(mesh::inbox_key(app_id_, hub_id_),
+                               [this](const std::vector<DhtValue>& v, bool expired) { on_inbox(v, expired); });
+    started_ = true;
+}
+
+void SignalRelay::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    order_timer_.cancel();
+    if (started_) dht_.cancel_listen(inbox_token_);
+}
+
+void SignalRelay::send(std::string_view from, std::string_view target, std::string_view ns, std::string text,
+                       const std::string& to_hub, std::int64_t now) {
+    mesh::Signal s;
+    s.from.assign(from);
+    s.to.assign(target);
+    s.network.assign(ns);
+    s.msg = std::move(text);
+    auto n = numbering_.next(s.from + ">" + s.to, now);
+    s.epoch = n.epoch;
+    s.seq = n.seq;
+    dht_.send_plain(mesh::inbox_key(app_id_, to_hub), link_to(to_hub, now).seal(mesh::encode_signal(s)));
+    ++stats_.signals_sent;
+}
+
+// The sealer for `hub`, created (and its key sent, signed and encrypted to that hub) on first use.
+hub_link::Sealer& SignalRelay::link_to(const std::string& hub, std::int64_t now) {
+    auto it = out_links_.find(hub);
+    if (it == out_links_.end()) {
+        if (out_links_.size() >= mesh::kMaxLinks) out_links_.erase(out_links_.begin());  // a new key if it comes back
+        it = out_links_.emplace(hub, OutLink{hub_link::Sealer(hub_id_, hub, hub_link::LinkKey::random())}).first;
+        send_key(hub, now);
+    }
+    return it->second.sealer;
+}
+
+void SignalRelay::send_key(const std::string& hub, std::int64_t now) {
+    auto it = out_links_.find(hub);
+    if (it == out_links_.end()) return;
+    it->second.key_sent_ms = now;
+    dht_.send_encrypted(mesh::inbox_key(app_id_, hub), hub, hub_link::encode_key_message(it->second.sealer.key()));
+    ++stats_.link_keys_sent;
+}
+
+void SignalRelay::on_inbox(const std::vector<DhtValue>& values, bool expired) {
+    if (expired || stopped_) return;
+    const std::int64_t now = wall_clock_ms();
+    for (const auto& v : values) {
+        if (!seen_.insert(v.id).second) {
+            ++stats_.signals_duplicate;  // at most once, even when a listen is refreshed
+            continue;
+        }
+        seen_order_.push_back(v.id);
+        if (seen_order_.size() > mesh::kSeenSignals) {
+            seen_.erase(seen_order_.front());
+            seen_order_.pop_front();
+        }
+        if (v.owner.empty()) {
+            on_sealed(v.data, now);  // a signal: unsigned, sealed with a link key
+        } else if (auto key = hub_link::decode_key_message(v.data)) {
+            keyring_->add(v.owner, *key);  // signed by its owner and encrypted to us
+            ++stats_.link_keys_received;
+            release_held(v.owner, now);
+        } else if (auto asked = hub_link::decode_key_request(v.data)) {
+            // The hub lost or never got our key (it restarted, or the key message is late): send it again.
+            auto link = out_links_.find(v.owner);
+            if (link != out_links_.end() && now - link->second.key_sent_ms >= mesh::kKeyAskIntervalMs)
+                send_key(v.owner, now);
+        } else {
+            ++stats_.records_invalid;
+        }
+    }
+    arm_order_timer();
+}
+
+void SignalRelay::on_sealed(std::string data, std::int64_t now) {
+    auto h = hub_link::parse_sealed(data);
+    if (!h) {
+        ++stats_.records_invalid;
+        return;
+    }
+    std::string plain;
+    switch (keyring_->open(data, *h, plain)) {
+    case hub_link::Keyring::Opened::ok: accept(std::string(h->from_hub), plain, now); return;
+    case hub_link::Keyring::Opened::unknown_key: {
+        std::string from(h->from_hub);
+        const std::uint64_t key_id = h->key_id;
+        if (held_.size() >= mesh::kMaxHeld) {
+            held_.pop_front();
+            ++stats_.signals_unopened;
+        }
+        held_.push_back(Held{std::move(data), now});
+        request_key(from, key_id, now);
+        return;
+    }
+    case hub_link::Keyring::Opened::forged:
+    case hub_link::Keyring::Opened::replayed: ++stats_.signals_unopened; return;
+    }
+}
+
+// Asks `hub` for its key: only hubs with a record in the mesh, once a second per hub, kKeyAsksPerSecond in all.
+void SignalRelay::request_key(const std::string& hub, std::uint64_t key_id, std::int64_t now) {
+    if (!hubs_.knows(hub)) return;
+    auto [it, first] = key_asked_ms_.try_emplace(hub, now);
+    if (!first && now - it->second < mesh::kKeyAskIntervalMs) return;
+    it->second = now;
+    if (now / 1000 != key_asks_second_) {
+        key_asks_second_ = now / 1000;
+        key_asks_in_second_ = 0;
+    }
+    if (++key_asks_in_second_ > mesh::kKeyAsksPerSecond) return;
+    dht_.send_encrypted(mesh::inbox_key(app_id_, hub), hub, hub_link::encode_key_request(key_id));
+}
+
+void SignalRelay::hub_appeared(const std::string& hub, std::int64_t now) {
+    for (const auto& held : held_) {
+        auto hdr = hub_link::parse_sealed(held.data);
+        if (hdr->from_hub != hub) continue;
+        request_key(hub, hdr->key_id, now);
+        return;
+    }
+}
+
+// A key arrived: open what was held for it, in arrival order.
+void SignalRelay::release_held(const std::string& from_hub, std::int64_t now) {
+    std::deque<Held> keep;
+    std::vector<Held> now_open;
+    for (auto& h : held_) {
+        auto hdr = hub_link::parse_sealed(h.data);  // held values parsed once already
+        if (hdr->from_hub == from_hub && keyring_->has(from_hub, hdr->key_id)) now_open.push_back(std::move(h));
+        else keep.push_back(std::move(h));
+    }
+    held_.swap(keep);
+    for (auto& h : now_open) on_sealed(std::move(h.data), now);
+}
+
+void SignalRelay::tick(std::int64_t now) {
+    while (!held_.empty() && now - held_.front().since_ms >= mesh::kHoldMs) {
+        held_.pop_front();
+        ++stats_.signals_unopened;
+    }
+    if (key_asked_ms_.size() > mesh::kMaxLinks) key_asked_ms_.clear();  // bounded; only a rate limit
+}
+
+void SignalRelay::accept(const std::string& from_hub, std::string_view text, std::int64_t now) {
+    auto s = mesh::decode_signal(text);
+    if (!s) {
+        ++stats_.records_invalid;
+        return;
+    }
+    ++stats_.signals_received;
+    // Ordered per (sending hub, sender, target): each signal travelled as its own DHT put.
+    ready_.clear();
+    order_.accept(from_hub + "/" + s->from + ">" + s->to, s->epoch, s->seq,
+                  OrderedSignal{s->to, s->network, share(std::move(s->msg))}, now, ready_);
+    deliver(ready_);
+}
+
+void SignalRelay::arm_order_timer() {
+    if (!order_.waiting() || order_timer_armed_) return;
+    order_timer_armed_ = true;
+    order_timer_.expires_after(mesh::kOrderTick);
+    order_timer_.async_wait([this](const asio::error_code& ec) {
+        order_timer_armed_ = false;
+        if (ec || stopped_) return;
+        std::vector<OrderedSignal> late;
+        order_.expire(wall_clock_ms(), late);
+        deliver(late);
+        arm_order_timer();
+    });
+}
+
+void SignalRelay::deliver(std::vector<OrderedSignal>& ready) {
+    for (auto& r : ready)
+        if (!router_.remote_signal(r.to, r.ns, r.msg, out_)) ++stats_.signals_undeliverable;
+    ready.clear();
+}
+
+}  // namespace pigeonhub
