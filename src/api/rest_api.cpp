@@ -250,6 +250,7 @@ HttpReply RestApi::peers(std::string_view target) const {
 }
 
 HttpReply RestApi::stats(std::int64_t now) const {
+    const MeshStatus ms = info_.mesh ? info_.mesh() : MeshStatus{};
     const SignalingStats& s = router_.stats();
     const TransportStats& t = transport_;
     std::uint64_t received = 0, relayed = 0;
@@ -268,7 +269,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("connections", router_.connections())
         .field("peers", router_.announced_peers())
         .field("networks", router_.namespaces())
-        .field("hubs", 1)
+        .field("hubs", static_cast<std::uint64_t>(info_.mesh ? ms.hubs.size() : 1))
         .field("maxConnections", config_.max_connections)
         .field("maxMessageSize", config_.max_message_size);
     w.key("messages").begin_object()
@@ -314,7 +315,6 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("pausedAtBound", l.paused_at_bound)
         .end_object();
     if (info_.mesh) {
-        MeshStatus ms = info_.mesh();
         const MeshStats& m = ms.stats;
         w.key("mesh").begin_object()
             .field("dhtReady", ms.ready)
@@ -330,6 +330,9 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("recordsInvalid", m.records_invalid)
             .field("recordsStale", m.records_stale)
             .field("recordsRefused", m.records_refused)
+            .field("remotePeersRefused", m.remote_peers_refused)
+            .field("signalsLateDropped", m.signals_late_dropped)
+            .field("signalGapsSkipped", m.signal_gaps_skipped)
             .field("signalsSent", m.signals_sent)
             .field("signalsReceived", m.signals_received)
             .field("signalsDuplicate", m.signals_duplicate)

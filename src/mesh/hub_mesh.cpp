@@ -82,6 +82,14 @@ void HubMesh::for_each_remote(std::string_view ns, const std::function<void(cons
     remote_.for_each(ns, fn);
 }
 
+MeshStats HubMesh::stats() const {
+    MeshStats s = stats_;
+    s.remote_peers_refused = remote_.peers_refused();
+    s.signals_late_dropped = relay_.late_dropped();
+    s.signal_gaps_skipped = relay_.gaps_skipped();
+    return s;
+}
+
 std::vector<mesh::HubRecord> HubMesh::hubs() const { return hubs_.list(router_.connections(), wall_clock_ms()); }
 
 }  // namespace pigeonhub

@@ -48,7 +48,7 @@ public:
 
     // Live hubs from the DHT (this one included), for /hubs.
     std::vector<mesh::HubRecord> hubs() const;
-    const MeshStats& stats() const noexcept { return stats_; }
+    MeshStats stats() const;
     std::size_t remote_peers() const noexcept { return remote_.peers(); }
     // How long the DHT has been not ready, in ms (0 when ready).
     std::int64_t unready_for_ms(std::int64_t now_ms) const;

@@ -24,6 +24,10 @@ struct MeshStats {
     std::uint64_t link_keys_received = 0;
     std::uint64_t signals_unopened = 0;       // sealed signals forged, replayed, or whose key never came
     std::uint64_t hub_records_published = 0;
+    // Read from the parts that keep them when the stats are taken:
+    std::uint64_t remote_peers_refused = 0;   // remote peers beyond the directory's bound (ignored)
+    std::uint64_t signals_late_dropped = 0;   // signals that came after their successor was delivered
+    std::uint64_t signal_gaps_skipped = 0;    // waits for a missing predecessor that ran out
 };
 
 struct MeshStatus {

@@ -1,6 +1,6 @@
 #include "mesh/signal_order.h"
 
-#include <sys/random.h>
+#include "util/random.h"
 
 namespace pigeonhub {
 namespace {
@@ -11,8 +11,7 @@ constexpr std::int64_t kIdlePairMs = 60000;
 
 std::uint64_t random_epoch() {
     std::uint64_t e = 0;
-    while (getrandom(&e, sizeof e, 0) != sizeof e) {
-    }
+    random_bytes(&e, sizeof e);
     return e;
 }
 

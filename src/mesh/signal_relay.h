@@ -47,6 +47,9 @@ public:
     // Drops held signals whose key did not come in time (call about once a second).
     void tick(std::int64_t now);
 
+    std::uint64_t late_dropped() const noexcept { return order_.late_dropped(); }
+    std::uint64_t gaps_skipped() const noexcept { return order_.gaps_skipped(); }
+
 private:
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
     void on_sealed(std::string data, std::int64_t now);

@@ -127,6 +127,7 @@ test('/hubs lists every live hub from the DHT; /health reports the DHT', async (
     }, { timeoutMs: 5000, what: '3 hubs in /hubs' });
     assert.deepEqual(new Set(list.hubs.map((x) => x.hubId)), new Set(ids));
     assert.equal(list.hubs.filter((x) => x.self).length, 1);
+    assert.equal((await get(`${h.url}/stats`)).json.hubs, 3, '/stats counts the hubs of the mesh');
   }
 });
 
