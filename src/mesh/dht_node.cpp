@@ -1,203 +1,30 @@
 #include "mesh/dht_node.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <opendht.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <condition_variable>
-#include <cstring>
-#include <deque>
-#include <fstream>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
-#include <algorithm>
-#include <tuple>
 
+#include "mesh/identity_store.h"
+#include "mesh/record_signer.h"
 #include "util/log.h"
 #include "util/random.h"
 
 namespace pigeonhub {
 namespace {
 
-using namespace std::chrono_literals;
-
 // Presence and hub records live 30 s and are re-put by OpenDHT 10 s before they expire (build notes: an
 // expiration of 10 s or less would make that refresh time lie in the past: a re-announce storm).
 const dht::ValueType kRecordType(0x5048, "pigeonhub.record", kRecordLease);
 // One-off signals: link keys (signed, encrypted) and sealed signals (see hub_link.h).
-const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", 30s);
-
-dht::Blob read_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error("cannot read " + path);
-    return dht::Blob(std::istreambuf_iterator<char>(f), {});
-}
-
-void write_private_file(const std::string& path, const dht::Blob& data) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    ::fchmod(fd, 0600);
-    std::size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ::close(fd);
-            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-}
-
-void make_dirs(const std::string& dir) {
-    std::string cur;
-    for (std::size_t i = 0; i <= dir.size(); ++i) {
-        if (i == dir.size() || (dir[i] == '/' && i > 0)) {
-            cur = dir.substr(0, i);
-            if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
-                throw std::runtime_error("cannot create state directory " + cur + ": " + std::strerror(errno));
-        }
-    }
-}
-
-// The identity of this hub: loaded from the state directory, or created (RSA-2048: EC identities cannot sign
-// values in OpenDHT 2.4.12) and saved there on the first start.
-dht::crypto::Identity load_or_create_identity(const std::string& dir) {
-    make_dirs(dir);
-    const std::string key_path = dir + "/identity.pem", crt_path = dir + "/identity.crt";
-    if (::access(key_path.c_str(), F_OK) == 0) {
-        auto key = std::make_shared<dht::crypto::PrivateKey>(read_file(key_path));
-        auto crt = std::make_shared<dht::crypto::Certificate>(read_file(crt_path));
-        return {key, crt};
-    }
-    auto id = dht::crypto::generateIdentity("pigeonhub", {}, 2048);
-    write_private_file(key_path, id.first->serialize());
-    write_private_file(crt_path, id.second->getPacked());
-    log::info("created hub identity in {}", dir);
-    return id;
-}
+const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", kRecordLease);
 
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
-
-// Signs records on its own thread (RSA-2048: about a millisecond each, not for the io thread) and hands them to
-// OpenDHT with a plain put, in the order they were published. Not SecureDht::putSigned: that first looks the
-// value up on the network and signs when the lookup ends, so two quick edits of one record could reach
-// OpenDHT in the wrong order (seen when a storage node had just died: the older edit won). An edit of a
-// record whose previous edit is still waiting here replaces it, so at most one job per record is queued.
-//
-// Every edit is a new value (docs/MESH.md: OpenDHT 2.4.12's listeners lose in-place edits at 6+ nodes). The
-// values a record leaves behind stop being announced once the edit that replaces them is announced (its put
-// done): cancelled before, their expiry notice could reach listeners ahead of the new value. They stay on
-// storage nodes until they expire (the type's 30 s); receivers tell them apart by the record's own seq.
-class RecordSigner {
-public:
-    struct Job {
-        dht::InfoHash key;
-        std::uint64_t record = 0;  // the caller's logical id: edits of one record replace each other here
-        std::shared_ptr<dht::Value> value;
-        bool permanent = true;     // false: a tombstone (lives one expiry, then the record is gone)
-    };
-
-    RecordSigner(dht::DhtRunner& runner, std::shared_ptr<dht::crypto::PrivateKey> key)
-        : runner_(runner), key_(std::move(key)), thread_([this] { run(); }) {}
-    ~RecordSigner() { stop(); }
-
-    // Records queued or being signed right now.
-    std::size_t busy() const { return busy_.load(std::memory_order_relaxed); }
-    // Values still announced (re-put) that a newer edit of their record replaces, and those records.
-    std::size_t announced() const {
-        std::lock_guard<std::mutex> lock(announced_m_);
-        return announced_count_;
-    }
-
-    void submit(Job job) {
-        const RecordKey id{job.key, job.record};
-        std::lock_guard<std::mutex> lock(m_);
-        auto [it, fresh] = jobs_.try_emplace(id, job);
-        if (fresh) {
-            order_.push_back(id);
-            busy_.fetch_add(1, std::memory_order_relaxed);
-        } else {
-            it->second = std::move(job);  // the queued edit was never put: the newer one takes its place
-        }
-        cv_.notify_one();
-    }
-    // Signs and puts what is queued, then ends the thread.
-    void stop() {
-        {
-            std::lock_guard<std::mutex> lock(m_);
-            if (stopping_) return;
-            stopping_ = true;
-        }
-        cv_.notify_one();
-        if (thread_.joinable()) thread_.join();
-    }
-
-private:
-    using RecordKey = std::pair<dht::InfoHash, std::uint64_t>;
-
-    void run() {
-        std::unique_lock<std::mutex> lock(m_);
-        for (;;) {
-            cv_.wait(lock, [this] { return stopping_ || !order_.empty(); });
-            if (order_.empty()) return;  // stopping, nothing left
-            auto id = order_.front();
-            order_.pop_front();
-            Job job = std::move(jobs_.at(id));
-            jobs_.erase(id);
-            lock.unlock();
-            job.value->sign(*key_);
-            const dht::Value::Id vid = job.value->id;
-            if (job.permanent) {
-                std::lock_guard<std::mutex> a(announced_m_);
-                announced_[id].push_back(vid);
-                ++announced_count_;
-            }
-            runner_.put(job.key, job.value, [this, id, vid](bool) { retire_before(id, vid); }, dht::time_point::max(),
-                        job.permanent);
-            busy_.fetch_sub(1, std::memory_order_relaxed);
-            lock.lock();
-        }
-    }
-
-    // Runs on a DHT thread when the put of `vid` is done: stops announcing the record's values put before it
-    // (all of them if `vid` is a tombstone). A put whose done never comes is retired by the next edit's.
-    void retire_before(const RecordKey& id, dht::Value::Id vid) {
-        std::lock_guard<std::mutex> a(announced_m_);
-        auto it = announced_.find(id);
-        if (it == announced_.end()) return;
-        auto& ids = it->second;
-        auto upto = std::find(ids.begin(), ids.end(), vid);
-        for (auto i = ids.begin(); i != upto; ++i) runner_.cancelPut(id.first, *i);
-        announced_count_ -= static_cast<std::size_t>(upto - ids.begin());
-        ids.erase(ids.begin(), upto);
-        if (ids.empty()) announced_.erase(it);
-    }
-
-    dht::DhtRunner& runner_;
-    std::shared_ptr<dht::crypto::PrivateKey> key_;
-    std::mutex m_;
-    std::condition_variable cv_;
-    bool stopping_ = false;
-    std::atomic<std::size_t> busy_{0};
-    std::deque<RecordKey> order_;
-    std::map<RecordKey, Job> jobs_;
-    // Values announced per record, oldest first (the last is the current edit). Bounded by the live records
-    // times the edits whose put is not done yet.
-    mutable std::mutex announced_m_;
-    std::map<RecordKey, std::vector<dht::Value::Id>> announced_;
-    std::size_t announced_count_ = 0;
-    std::thread thread_;
-};
 
 }  // namespace
 
