@@ -3,10 +3,10 @@
 #include <charconv>
 #include <ctime>
 
-#include "net/ws_handshake.h"
+#include "util/url.h"
 #include "pigeonhub/peer_id.h"
 #include "pigeonhub/version.h"
-#include "util/json_writer.h"
+#include "protocol/json_writer.h"
 #include "util/process_stats.h"
 
 namespace pigeonhub {

@@ -5,7 +5,7 @@
 #include "pigeonhub/peer_id.h"
 #include "pigeonhub/version.h"
 #include "protocol/json.h"
-#include "util/json_writer.h"
+#include "protocol/json_writer.h"
 #include "util/siphash.h"
 
 namespace pigeonhub::mesh {

@@ -10,6 +10,7 @@
 #include "config/config_loader.h"
 #include "net/listener.h"
 #include "net/ws_handshake.h"
+#include "util/url.h"
 #include "util/clock.h"
 #include "util/log.h"
 

@@ -1,8 +1,7 @@
 // The HTTP side of a WebSocket upgrade (RFC 6455 section 4): checking the request and building the 101
-// response, plus reading `peerId` from the request target. Pure string functions.
+// response. Pure string functions.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,12 +18,5 @@ bool header_has_token(std::string_view value, std::string_view token) noexcept;
 
 // The complete "HTTP/1.1 101 Switching Protocols" response for an accepted upgrade.
 std::string switching_protocols_response(std::string_view accept);
-
-// The value of the first `name` parameter of the query in `target` ("/path?a=1&peerId=..."), decoded the way
-// WHATWG URLSearchParams does (percent escapes, '+' as space). nullopt when absent.
-std::optional<std::string> query_param(std::string_view target, std::string_view name);
-
-// The path of a request target without its query or fragment ("/health?x=1" -> "/health").
-std::string_view target_path(std::string_view target) noexcept;
 
 }  // namespace pigeonhub

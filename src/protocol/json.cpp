@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "util/hex.h"
 #include "util/utf8.h"
 
 namespace pigeonhub::json {
@@ -72,13 +73,6 @@ const char* skip_ws(const char* p, const char* end) noexcept {
 
 namespace {
 
-int hexval(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 const char* check_string(const char* p, const char* end) noexcept {
     ++p;  // opening quote
     while (p < end) {
@@ -93,7 +87,7 @@ const char* check_string(const char* p, const char* end) noexcept {
             case 'u':
                 if (end - p < 5) return nullptr;
                 for (int i = 1; i <= 4; ++i)
-                    if (hexval(p[i]) < 0) return nullptr;
+                    if (!hex::is_digit(p[i])) return nullptr;
                 p += 5;
                 break;
             default: return nullptr;
@@ -316,9 +310,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 std::uint32_t hex4(const char* p) {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
-        char c = p[i];
-        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : c - 'A' + 10;
-        v = (v << 4) | static_cast<std::uint32_t>(d);
+        v = (v << 4) | static_cast<std::uint32_t>(hex::value(p[i]));
     }
     return v;
 }
@@ -374,7 +366,6 @@ bool string_equals(std::string_view token, std::string_view text) noexcept {
 }
 
 void append_quoted(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
     // Copy the longest prefix that needs no escaping in one go (ids and names are plain ASCII; non-ASCII UTF-8
     // is copied as it is).
@@ -402,8 +393,8 @@ void append_quoted(std::string& out, std::string_view text) {
         default:
             if (c < 0x20) {
                 out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 15];
+                out += hex::kDigits[c >> 4];
+                out += hex::kDigits[c & 15];
             } else {
                 out += ch;
             }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/hex.h"
+
 namespace pigeonhub {
 
 struct PeerKey {
@@ -13,13 +15,8 @@ struct PeerKey {
     // REQUIRES: id is a valid peer id (40 hex digits, either case).
     static PeerKey from_hex(std::string_view id) noexcept {
         PeerKey k;
-        auto nib = [](char c) -> std::uint8_t {
-            if (c <= '9') return static_cast<std::uint8_t>(c - '0');
-            if (c <= 'F') return static_cast<std::uint8_t>(c - 'A' + 10);
-            return static_cast<std::uint8_t>(c - 'a' + 10);
-        };
         for (std::size_t i = 0; i < 20; ++i)
-            k.bytes[i] = static_cast<std::uint8_t>(nib(id[2 * i]) << 4 | nib(id[2 * i + 1]));
+            k.bytes[i] = static_cast<std::uint8_t>(hex::value(id[2 * i]) << 4 | hex::value(id[2 * i + 1]));
         return k;
     }
 

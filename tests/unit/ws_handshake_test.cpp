@@ -1,4 +1,5 @@
 #include "net/ws_handshake.h"
+#include "util/url.h"
 
 #include <gtest/gtest.h>
 
