@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -11,13 +12,19 @@ namespace pigeonhub {
 namespace {
 
 using Setter = bool (*)(Config&, std::string_view);
+using Shower = std::string (*)(const Config&);
 
+// One setting. Its default is the value a default-constructed Config holds (include/pigeonhub/config.h, written
+// once there), shown by `show`; `default_doc` describes it instead where that value is a placeholder that
+// load_config() or the hub resolves (an empty string, a 0 meaning "derived").
 struct Option {
     const char* env;   // environment variable, or nullptr
     const char* flag;  // long flag without the leading dashes
     const char* arg;   // what the value looks like
     const char* help;
     Setter set;
+    Shower show;
+    const char* default_doc = nullptr;
 };
 
 template <typename T>
@@ -31,49 +38,54 @@ bool parse_uint(std::string_view s, T& out, std::uint64_t min, std::uint64_t max
 
 constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
 
+#define SHOW(field) [](const Config& c) { return std::to_string(c.field); }
+#define SHOW_TEXT(field) [](const Config& c) { return std::string(c.field); }
+
 const Option kOptions[] = {
     {"PORT", "port", "N", "TCP port for HTTP and WebSocket (0 = any free port, printed on stdout)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.port, 0, 65535); }},
-    {"HOST", "host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)",
-     [](Config& c, std::string_view v) { c.host = v; return !v.empty(); }},
-    {"CORS_ORIGIN", "cors-origin", "ORIGIN", "Access-Control-Allow-Origin value (default *)",
-     [](Config& c, std::string_view v) { c.cors_origin = v; return !v.empty(); }},
-    {"MAX_CONNECTIONS", "max-connections", "N", "WebSocket connections admitted, inclusive (default 10000)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_connections, 1, 10000000); }},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.port, 0, 65535); }, SHOW(port)},
+    {"HOST", "host", "ADDR", "address to bind (0.0.0.0 or :: for all interfaces)",
+     [](Config& c, std::string_view v) { c.host = v; return !v.empty(); }, SHOW_TEXT(host)},
+    {"CORS_ORIGIN", "cors-origin", "ORIGIN", "Access-Control-Allow-Origin value",
+     [](Config& c, std::string_view v) { c.cors_origin = v; return !v.empty(); }, SHOW_TEXT(cors_origin)},
+    {"MAX_CONNECTIONS", "max-connections", "N", "WebSocket connections admitted, inclusive",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_connections, 1, 10000000); }, SHOW(max_connections)},
     {"MAX_HTTP_CONNECTIONS", "max-http-connections", "N",
-     "plain HTTP connections open at once; at the bound new ones wait in the listen backlog (default 0: half of "
-     "the open-files limit less 64, at most 1024)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_http_connections, 0, 10000000); }},
-    {"MAX_MESSAGE_SIZE", "max-message-size", "BYTES", "largest inbound message, inclusive (default 1048576)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_message_size, 128, 64u << 20); }},
-    {"SIGNALING_TIMEOUT", "signaling-timeout", "MS", "close a socket that sent nothing for this long (default 60000)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling_timeout_ms, 100, kU32); }},
-    {"PING_INTERVAL", "ping-interval", "MS", "ping a socket that sent nothing for this long (default 20000)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.ping_interval_ms, 50, kU32); }},
+     "plain HTTP connections open at once; at the bound new ones wait in the listen backlog",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_http_connections, 0, 10000000); },
+     SHOW(max_http_connections), "0 = half of (open-files limit − 64), at least 8, at most 1024"},
+    {"MAX_MESSAGE_SIZE", "max-message-size", "BYTES", "largest inbound message, inclusive",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_message_size, 128, 64u << 20); }, SHOW(max_message_size)},
+    {"SIGNALING_TIMEOUT", "signaling-timeout", "MS", "close a socket that sent nothing for this long",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling_timeout_ms, 100, kU32); }, SHOW(signaling_timeout_ms)},
+    {"PING_INTERVAL", "ping-interval", "MS", "ping a socket that sent nothing for this long",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.ping_interval_ms, 50, kU32); }, SHOW(ping_interval_ms)},
     {"PROBE_TIMEOUT", "probe-timeout", "MS",
-     "a socket holding an id that another connection asks for must answer a ping within this (default 5000)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.probe_timeout_ms, 50, kU32); }},
-    {"NODE_ENV", "env", "NAME", "environment name (default development; production logs less)",
-     [](Config& c, std::string_view v) { c.environment = v; return !v.empty(); }},
-    {"DISCOVERY_MODE", "discovery", "all|bounded", "who learns about whom on announce (default all)",
+     "a socket holding an id that another connection asks for must answer a ping within this",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.probe_timeout_ms, 50, kU32); }, SHOW(probe_timeout_ms)},
+    {"NODE_ENV", "env", "NAME", "environment name (production logs less)",
+     [](Config& c, std::string_view v) { c.environment = v; return !v.empty(); }, SHOW_TEXT(environment)},
+    {"DISCOVERY_MODE", "discovery", "all|bounded", "who learns about whom on announce",
      [](Config& c, std::string_view v) {
          if (v == "all") c.discovery = DiscoveryMode::all;
          else if (v == "bounded") c.discovery = DiscoveryMode::bounded;
          else return false;
          return true;
-     }},
-    {"DISCOVERY_MAX_PEERS", "discovery-max-peers", "N", "bounded mode: cap on a client's maxPeers (default 32)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.discovery_max_peers, 1, 100000); }},
-    {"MAX_ANNOUNCE_DATA", "max-announce-data", "BYTES", "largest announce data object (default 4096)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_announce_data, 2, 1u << 20); }},
+     },
+     [](const Config& c) { return std::string(c.discovery == DiscoveryMode::all ? "all" : "bounded"); }},
+    {"DISCOVERY_MAX_PEERS", "discovery-max-peers", "N", "bounded mode: cap on a client's maxPeers",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.discovery_max_peers, 1, 100000); }, SHOW(discovery_max_peers)},
+    {"MAX_ANNOUNCE_DATA", "max-announce-data", "BYTES", "largest announce data object",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_announce_data, 2, 1u << 20); }, SHOW(max_announce_data)},
     {"MESSAGE_RATE", "message-rate", "N",
-     "messages per second one socket may send, bursts of 2N; the excess is dropped (default 1000, 0 = no limit)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.message_rate, 0, 100000000); }},
-    {"DHT_PORT", "dht-port", "N", "UDP port of the embedded OpenDHT node (default 4222, 0 = any free port)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_port, 0, 65535); }},
-    {"DHT_BIND", "dht-bind", "ADDR", "IPv4 address of the DHT node (default: HOST if it is IPv4, else 0.0.0.0)",
-     [](Config& c, std::string_view v) { c.dht_bind = v; return !v.empty(); }},
-    {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (default none: a one-node DHT)",
+     "messages per second one socket may send, bursts of 2N; the excess is dropped (0 = no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.message_rate, 0, 100000000); }, SHOW(message_rate)},
+    {"DHT_PORT", "dht-port", "N", "UDP port of the embedded OpenDHT node (0 = any free port)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_port, 0, 65535); }, SHOW(dht_port)},
+    {"DHT_BIND", "dht-bind", "ADDR", "IPv4 address of the DHT node",
+     [](Config& c, std::string_view v) { c.dht_bind = v; return !v.empty(); }, SHOW_TEXT(dht_bind),
+     "HOST if IPv4, else 0.0.0.0"},
+    {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (none: a one-node DHT)",
      [](Config& c, std::string_view v) {
          c.dht_bootstrap.clear();
          while (!v.empty()) {
@@ -86,24 +98,36 @@ const Option kOptions[] = {
              v.remove_prefix(comma + 1);
          }
          return true;
-     }},
-    {"DHT_NETWORK", "dht-network", "N", "OpenDHT network id (default 0)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_network, 0, kU32); }},
-    {"APP_ID", "app-id", "NAME", "isolates meshes: every DHT key derives from it (default pigeonhub)",
-     [](Config& c, std::string_view v) { c.app_id = v; return !v.empty() && v.size() <= 128; }},
-    {"STATE_DIR", "state-dir", "DIR", "where the hub identity is kept (default $STATE_DIRECTORY or ~/.local/share/pigeonhub)",
-     [](Config& c, std::string_view v) { c.state_dir = v; return !v.empty(); }},
+     },
+     [](const Config& c) {
+         std::string s;
+         for (const auto& b : c.dht_bootstrap) s += (s.empty() ? "" : ",") + b;
+         return s;
+     },
+     "(none)"},
+    {"DHT_NETWORK", "dht-network", "N", "OpenDHT network id",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_network, 0, kU32); }, SHOW(dht_network)},
+    {"APP_ID", "app-id", "NAME", "isolates meshes: every DHT key derives from it",
+     [](Config& c, std::string_view v) { c.app_id = v; return !v.empty() && v.size() <= 128; }, SHOW_TEXT(app_id)},
+    {"STATE_DIR", "state-dir", "DIR", "where the hub identity is kept",
+     [](Config& c, std::string_view v) { c.state_dir = v; return !v.empty(); }, SHOW_TEXT(state_dir),
+     "$STATE_DIRECTORY, else $XDG_DATA_HOME/pigeonhub, else ~/.local/share/pigeonhub"},
     {"DHT_UNREADY_GRACE", "dht-unready-grace", "MS",
-     "/health answers 503 once the DHT has been disconnected this long (default 30000)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_unready_grace_ms, 0, kU32); }},
+     "/health answers 503 once the DHT has been disconnected this long",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_unready_grace_ms, 0, kU32); }, SHOW(dht_unready_grace_ms)},
     {"PUBLIC_URL", "public-url", "URL", "how clients reach this hub, published in /hubs",
-     [](Config& c, std::string_view v) { c.public_url = v; return true; }},
+     [](Config& c, std::string_view v) { c.public_url = v; return true; }, SHOW_TEXT(public_url), "(empty)"},
     {"REGION", "region", "TEXT", "region published in /hubs",
-     [](Config& c, std::string_view v) { c.region = v; return true; }},
+     [](Config& c, std::string_view v) { c.region = v; return true; }, SHOW_TEXT(region), "(empty)"},
     {"MAX_SEND_QUEUE", "max-send-queue", "BYTES",
-     "bytes queued to one slow socket before it is closed (default 4194304)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_send_queue, 4096, 1u << 30); }},
+     "bytes queued to one slow socket before it is closed",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.max_send_queue, 4096, 1u << 30); }, SHOW(max_send_queue)},
 };
+
+#undef SHOW
+#undef SHOW_TEXT
+
+std::string default_text(const Option& o) { return o.default_doc ? o.default_doc : o.show(Config{}); }
 
 const Option* find_flag(std::string_view name) {
     for (const auto& o : kOptions)
@@ -187,6 +211,12 @@ std::uint32_t default_max_http_connections(std::uint64_t open_files) {
     return static_cast<std::uint32_t>(std::clamp(half, kMin, kMax));
 }
 
+std::vector<OptionInfo> config_options() {
+    std::vector<OptionInfo> out;
+    for (const auto& o : kOptions) out.push_back({o.env ? o.env : "", o.flag, default_text(o)});
+    return out;
+}
+
 std::string config_usage() {
     std::string s =
         "Usage: pigeonhubd [options]\n"
@@ -195,7 +225,7 @@ std::string config_usage() {
     for (const auto& o : kOptions) {
         std::string left = std::string("  --") + o.flag + " " + o.arg;
         if (left.size() < 32) left.resize(32, ' ');
-        s += left + o.help;
+        s += left + o.help + " (default " + default_text(o) + ")";
         if (o.env) s += std::string(" [") + o.env + "]";
         s += "\n";
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "pigeonhub/config.h"
 
@@ -30,5 +31,13 @@ std::uint32_t default_max_http_connections(std::uint64_t open_files);
 
 // The --help text.
 std::string config_usage();
+
+// Every setting, as --help and the README list it: environment variable, flag (without "--"), default.
+struct OptionInfo {
+    std::string env;
+    std::string flag;
+    std::string default_text;
+};
+std::vector<OptionInfo> config_options();
 
 }  // namespace pigeonhub

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -88,4 +91,68 @@ TEST(ConfigLoader, MeshSettings) {
     EXPECT_EQ(load({}).config.state_dir, "/home/test/.local/share/pigeonhub");
     EXPECT_EQ(load({"--host", "::"}).config.dht_bind, "0.0.0.0");
     EXPECT_EQ(load({"--state-dir", "/s"}).config.state_dir, "/s");
+}
+
+// The README's settings tables and the option table (config_loader.cpp) list the same settings with the same
+// defaults: the README cannot drift from what --help says.
+namespace {
+std::vector<std::string> split_cells(const std::string& row) {
+    std::vector<std::string> cells;
+    std::size_t i = 1;
+    while (i < row.size()) {
+        std::size_t j = row.find('|', i);
+        if (j == std::string::npos) break;
+        std::string c = row.substr(i, j - i);
+        c.erase(std::remove(c.begin(), c.end(), '`'), c.end());
+        while (!c.empty() && c.front() == ' ') c.erase(c.begin());
+        while (!c.empty() && c.back() == ' ') c.pop_back();
+        cells.push_back(c);
+        i = j + 1;
+    }
+    return cells;
+}
+std::vector<std::string> split_names(const std::string& cell) {
+    std::vector<std::string> names;
+    std::stringstream ss(cell);
+    std::string n;
+    while (std::getline(ss, n, ',')) {
+        while (!n.empty() && n.front() == ' ') n.erase(n.begin());
+        names.push_back(n);
+    }
+    return names;
+}
+}  // namespace
+
+TEST(ConfigLoader, ReadmeSettingsTablesMatchTheOptionTable) {
+    std::ifstream f(std::string(PIGEONHUB_SOURCE_ROOT) + "/README.md");
+    ASSERT_TRUE(f) << "README.md not found";
+    struct Row {
+        std::vector<std::string> envs, flags;
+        std::string dflt;
+    };
+    std::vector<Row> rows;
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.rfind("| `", 0) != 0) continue;
+        auto cells = split_cells(line);
+        if (cells.size() < 4 || cells[1].rfind("--", 0) != 0) continue;  // not a settings row
+        rows.push_back({split_names(cells[0]), split_names(cells[1]), cells[2]});
+    }
+    const auto options = config_options();
+    ASSERT_GT(rows.size(), 10u);
+    for (const auto& o : options) {
+        const Row* found = nullptr;
+        for (const auto& r : rows)
+            if (std::find(r.envs.begin(), r.envs.end(), o.env) != r.envs.end()) found = &r;
+        ASSERT_NE(found, nullptr) << o.env << " is not in the README's settings tables";
+        EXPECT_NE(std::find(found->flags.begin(), found->flags.end(), "--" + o.flag), found->flags.end())
+            << o.env << ": the README names another flag";
+        std::string dflt = o.default_text;
+        dflt.erase(std::remove(dflt.begin(), dflt.end(), '`'), dflt.end());
+        EXPECT_EQ(found->dflt, dflt) << o.env << ": the README's default differs from the option table's";
+    }
+    for (const auto& r : rows)
+        for (const auto& env : r.envs)
+            EXPECT_TRUE(std::any_of(options.begin(), options.end(), [&](const OptionInfo& o) { return o.env == env; }))
+                << env << " is in the README but is no setting";
 }
