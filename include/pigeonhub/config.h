@@ -13,29 +13,39 @@ enum class DiscoveryMode : std::uint8_t {
     bounded,  // a newcomer learns only its k XOR-closest members, k from the client's maxPeers
 };
 
-struct Config {
+// The HTTP port: the listener, the HTTP server, CORS.
+struct HttpOptions {
     std::string host = "127.0.0.1";          // HOST: bind address for HTTP and WebSocket
     std::uint16_t port = 3000;               // PORT: 0 picks a free port (printed on stdout)
     std::string cors_origin = "*";           // CORS_ORIGIN: Access-Control-Allow-Origin value
-    std::uint32_t max_connections = 10000;   // MAX_CONNECTIONS: WebSocket admission limit, inclusive
     std::uint32_t max_http_connections = 0;  // MAX_HTTP_CONNECTIONS: plain HTTP connections open at once (requests,
                                              // handshakes before the upgrade); at the bound new connections wait in
                                              // the listen backlog. 0 = default_max_http_connections(open-files limit)
+};
+
+// Each WebSocket session.
+struct SessionOptions {
     std::uint32_t max_message_size = 1048576;  // MAX_MESSAGE_SIZE: largest inbound message (bytes, inclusive)
     std::uint32_t signaling_timeout_ms = 60000;  // SIGNALING_TIMEOUT: close a socket silent this long
     std::uint32_t ping_interval_ms = 20000;  // PING_INTERVAL: ping a socket silent this long
     std::uint32_t probe_timeout_ms = 5000;   // PROBE_TIMEOUT: a duplicate-id holder must answer a ping within this
-    std::string environment = "development"; // NODE_ENV: environment name; "production" logs less
+    std::uint32_t max_send_queue = 4u << 20; // MAX_SEND_QUEUE: bytes queued to one socket before it is closed
+    std::uint32_t message_rate = 1000;       // MESSAGE_RATE: messages/s one socket may send (burst 2x); the
+                                             // excess is dropped and counted. 0 = no limit
+};
+
+// The router: admission, namespaces, discovery.
+struct SignalingOptions {
+    std::uint32_t max_connections = 10000;   // MAX_CONNECTIONS: WebSocket admission limit, inclusive
     DiscoveryMode discovery = DiscoveryMode::all;  // DISCOVERY_MODE: all | bounded
     std::uint32_t discovery_max_peers = 32;  // DISCOVERY_MAX_PEERS: cap on a client's maxPeers in bounded mode
     std::uint32_t max_announce_data = 4096;  // MAX_ANNOUNCE_DATA: largest announce `data` object (JSON bytes)
     std::uint32_t max_namespace_name = 256;  // longest networkName (bytes, after JSON unescaping)
-    std::uint32_t max_send_queue = 4u << 20; // MAX_SEND_QUEUE: bytes queued to one socket before it is closed
-    std::uint32_t message_rate = 1000;       // MESSAGE_RATE: messages/s one socket may send (burst 2x); the
-                                             // excess is dropped and counted. 0 = no limit
     std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
+};
 
-    // --- the hub mesh (OpenDHT) ---
+// The hub mesh: the embedded OpenDHT node and what the hub publishes through it.
+struct MeshOptions {
     std::uint16_t dht_port = 4222;           // DHT_PORT: UDP port of the embedded OpenDHT node (0 = any free port)
     std::string dht_bind;                    // DHT_BIND: IPv4 address for it; empty = HOST if HOST is IPv4, else 0.0.0.0
     std::vector<std::string> dht_bootstrap;  // DHT_BOOTSTRAP: comma list of host:port; empty = a one-node DHT
@@ -47,6 +57,15 @@ struct Config {
     std::string region;                      // REGION: free text published in /hubs
     std::uint32_t dht_unready_grace_ms = 30000;  // DHT_UNREADY_GRACE: /health answers 503 after the DHT has been
                                                  // disconnected this long (ms)
+};
+
+// A pigeonhubd process: one options struct per part; each part receives only its own.
+struct Config {
+    std::string environment = "development"; // NODE_ENV: environment name; "production" logs less
+    HttpOptions http;
+    SessionOptions session;
+    SignalingOptions signaling;
+    MeshOptions mesh;
 };
 
 }  // namespace pigeonhub

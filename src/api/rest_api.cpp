@@ -121,7 +121,7 @@ HttpReply RestApi::health(std::int64_t now) const {
     if (info_.mesh) ms = info_.mesh();
     // Ready: listening and accepting, and the DHT connected (a one-node DHT counts), or disconnected for less
     // than the grace.
-    const bool dht_ok = !info_.mesh || ms.ready || ms.unready_for_ms < config_.dht_unready_grace_ms;
+    const bool dht_ok = !info_.mesh || ms.ready || ms.unready_for_ms < config_.mesh.dht_unready_grace_ms;
     const std::string listener = listener_problem(now);
     const bool accepting = info_.ready && listener.empty();
     std::string reason;
@@ -164,7 +164,8 @@ HttpReply RestApi::hubs(std::int64_t now) const {
         list = std::move(ms.hubs);
         self_id = ms.hub_id;
     } else {
-        list.push_back(mesh::own_hub_record(info_.node_id, config_, router_.connections(), static_cast<std::uint64_t>(now)));
+        list.push_back(mesh::own_hub_record(info_.node_id, config_.mesh, config_.signaling.max_connections,
+                                            router_.connections(), static_cast<std::uint64_t>(now)));
     }
     JsonWriter w;
     w.begin_object().field("timestamp", std::string_view(iso_time(now))).field("totalHubs", static_cast<std::uint64_t>(list.size()));
@@ -193,7 +194,7 @@ HttpReply RestApi::signaling(std::int64_t now) const {
         .field("connections", router_.connections())
         .field("peers", router_.announced_peers())
         .field("networks", router_.namespaces())
-        .field("discoveryMode", config_.discovery == DiscoveryMode::all ? "all" : "bounded");
+        .field("discoveryMode", config_.signaling.discovery == DiscoveryMode::all ? "all" : "bounded");
     w.key("peersByNetwork").begin_object();
     for (const auto& [name, count] : router_.largest_namespaces(100)) w.field(name, static_cast<std::uint64_t>(count));
     w.end_object();
@@ -263,15 +264,15 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("hubPeerId", std::string_view(info_.node_id))
         .field("version", version())
         .field("environment", std::string_view(config_.environment))
-        .field("host", std::string_view(config_.host))
+        .field("host", std::string_view(config_.http.host))
         .field("port", static_cast<unsigned>(info_.port))
         .field("uptime", now - info_.started_at_ms)
         .field("connections", router_.connections())
         .field("peers", router_.announced_peers())
         .field("networks", router_.namespaces())
         .field("hubs", static_cast<std::uint64_t>(info_.mesh ? ms.hubs.size() : 1))
-        .field("maxConnections", config_.max_connections)
-        .field("maxMessageSize", config_.max_message_size);
+        .field("maxConnections", config_.signaling.max_connections)
+        .field("maxMessageSize", config_.session.max_message_size);
     w.key("messages").begin_object()
         .field("received", received)
         .field("relayed", relayed)

@@ -43,57 +43,57 @@ constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
 
 const Option kOptions[] = {
     {"PORT", "port", "N", "TCP port for HTTP and WebSocket (0 = any free port, printed on stdout)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.port, 0, 65535); }, SHOW(port)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.port, 0, 65535); }, SHOW(http.port)},
     {"HOST", "host", "ADDR", "address to bind (0.0.0.0 or :: for all interfaces)",
-     [](Config& c, std::string_view v) { c.host = v; return !v.empty(); }, SHOW_TEXT(host)},
+     [](Config& c, std::string_view v) { c.http.host = v; return !v.empty(); }, SHOW_TEXT(http.host)},
     {"CORS_ORIGIN", "cors-origin", "ORIGIN", "Access-Control-Allow-Origin value",
-     [](Config& c, std::string_view v) { c.cors_origin = v; return !v.empty(); }, SHOW_TEXT(cors_origin)},
+     [](Config& c, std::string_view v) { c.http.cors_origin = v; return !v.empty(); }, SHOW_TEXT(http.cors_origin)},
     {"MAX_CONNECTIONS", "max-connections", "N", "WebSocket connections admitted, inclusive",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_connections, 1, 10000000); }, SHOW(max_connections)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling.max_connections, 1, 10000000); }, SHOW(signaling.max_connections)},
     {"MAX_HTTP_CONNECTIONS", "max-http-connections", "N",
      "plain HTTP connections open at once; at the bound new ones wait in the listen backlog",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_http_connections, 0, 10000000); },
-     SHOW(max_http_connections), "0 = half of (open-files limit − 64), at least 8, at most 1024"},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.max_http_connections, 0, 10000000); },
+     SHOW(http.max_http_connections), "0 = half of (open-files limit − 64), at least 8, at most 1024"},
     {"MAX_MESSAGE_SIZE", "max-message-size", "BYTES", "largest inbound message, inclusive",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_message_size, 128, 64u << 20); }, SHOW(max_message_size)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.max_message_size, 128, 64u << 20); }, SHOW(session.max_message_size)},
     {"SIGNALING_TIMEOUT", "signaling-timeout", "MS", "close a socket that sent nothing for this long",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling_timeout_ms, 100, kU32); }, SHOW(signaling_timeout_ms)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.signaling_timeout_ms, 100, kU32); }, SHOW(session.signaling_timeout_ms)},
     {"PING_INTERVAL", "ping-interval", "MS", "ping a socket that sent nothing for this long",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.ping_interval_ms, 50, kU32); }, SHOW(ping_interval_ms)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.ping_interval_ms, 50, kU32); }, SHOW(session.ping_interval_ms)},
     {"PROBE_TIMEOUT", "probe-timeout", "MS",
      "a socket holding an id that another connection asks for must answer a ping within this",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.probe_timeout_ms, 50, kU32); }, SHOW(probe_timeout_ms)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.probe_timeout_ms, 50, kU32); }, SHOW(session.probe_timeout_ms)},
     {"NODE_ENV", "env", "NAME", "environment name (production logs less)",
      [](Config& c, std::string_view v) { c.environment = v; return !v.empty(); }, SHOW_TEXT(environment)},
     {"DISCOVERY_MODE", "discovery", "all|bounded", "who learns about whom on announce",
      [](Config& c, std::string_view v) {
-         if (v == "all") c.discovery = DiscoveryMode::all;
-         else if (v == "bounded") c.discovery = DiscoveryMode::bounded;
+         if (v == "all") c.signaling.discovery = DiscoveryMode::all;
+         else if (v == "bounded") c.signaling.discovery = DiscoveryMode::bounded;
          else return false;
          return true;
      },
-     [](const Config& c) { return std::string(c.discovery == DiscoveryMode::all ? "all" : "bounded"); }},
+     [](const Config& c) { return std::string(c.signaling.discovery == DiscoveryMode::all ? "all" : "bounded"); }},
     {"DISCOVERY_MAX_PEERS", "discovery-max-peers", "N", "bounded mode: cap on a client's maxPeers",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.discovery_max_peers, 1, 100000); }, SHOW(discovery_max_peers)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling.discovery_max_peers, 1, 100000); }, SHOW(signaling.discovery_max_peers)},
     {"MAX_ANNOUNCE_DATA", "max-announce-data", "BYTES", "largest announce data object",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_announce_data, 2, 1u << 20); }, SHOW(max_announce_data)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.signaling.max_announce_data, 2, 1u << 20); }, SHOW(signaling.max_announce_data)},
     {"MESSAGE_RATE", "message-rate", "N",
      "messages per second one socket may send, bursts of 2N; the excess is dropped (0 = no limit)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.message_rate, 0, 100000000); }, SHOW(message_rate)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.message_rate, 0, 100000000); }, SHOW(session.message_rate)},
     {"DHT_PORT", "dht-port", "N", "UDP port of the embedded OpenDHT node (0 = any free port)",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_port, 0, 65535); }, SHOW(dht_port)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_port, 0, 65535); }, SHOW(mesh.dht_port)},
     {"DHT_BIND", "dht-bind", "ADDR", "IPv4 address of the DHT node",
-     [](Config& c, std::string_view v) { c.dht_bind = v; return !v.empty(); }, SHOW_TEXT(dht_bind),
+     [](Config& c, std::string_view v) { c.mesh.dht_bind = v; return !v.empty(); }, SHOW_TEXT(mesh.dht_bind),
      "HOST if IPv4, else 0.0.0.0"},
     {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (none: a one-node DHT)",
      [](Config& c, std::string_view v) {
-         c.dht_bootstrap.clear();
+         c.mesh.dht_bootstrap.clear();
          while (!v.empty()) {
              auto comma = v.find(',');
              std::string_view item = v.substr(0, comma);
              while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
              while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-             if (!item.empty()) c.dht_bootstrap.emplace_back(item);
+             if (!item.empty()) c.mesh.dht_bootstrap.emplace_back(item);
              if (comma == std::string_view::npos) break;
              v.remove_prefix(comma + 1);
          }
@@ -101,27 +101,27 @@ const Option kOptions[] = {
      },
      [](const Config& c) {
          std::string s;
-         for (const auto& b : c.dht_bootstrap) s += (s.empty() ? "" : ",") + b;
+         for (const auto& b : c.mesh.dht_bootstrap) s += (s.empty() ? "" : ",") + b;
          return s;
      },
      "(none)"},
     {"DHT_NETWORK", "dht-network", "N", "OpenDHT network id",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_network, 0, kU32); }, SHOW(dht_network)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_network, 0, kU32); }, SHOW(mesh.dht_network)},
     {"APP_ID", "app-id", "NAME", "isolates meshes: every DHT key derives from it",
-     [](Config& c, std::string_view v) { c.app_id = v; return !v.empty() && v.size() <= 128; }, SHOW_TEXT(app_id)},
+     [](Config& c, std::string_view v) { c.mesh.app_id = v; return !v.empty() && v.size() <= 128; }, SHOW_TEXT(mesh.app_id)},
     {"STATE_DIR", "state-dir", "DIR", "where the hub identity is kept",
-     [](Config& c, std::string_view v) { c.state_dir = v; return !v.empty(); }, SHOW_TEXT(state_dir),
+     [](Config& c, std::string_view v) { c.mesh.state_dir = v; return !v.empty(); }, SHOW_TEXT(mesh.state_dir),
      "$STATE_DIRECTORY, else $XDG_DATA_HOME/pigeonhub, else ~/.local/share/pigeonhub"},
     {"DHT_UNREADY_GRACE", "dht-unready-grace", "MS",
      "/health answers 503 once the DHT has been disconnected this long",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.dht_unready_grace_ms, 0, kU32); }, SHOW(dht_unready_grace_ms)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_unready_grace_ms, 0, kU32); }, SHOW(mesh.dht_unready_grace_ms)},
     {"PUBLIC_URL", "public-url", "URL", "how clients reach this hub, published in /hubs",
-     [](Config& c, std::string_view v) { c.public_url = v; return true; }, SHOW_TEXT(public_url), "(empty)"},
+     [](Config& c, std::string_view v) { c.mesh.public_url = v; return true; }, SHOW_TEXT(mesh.public_url), "(empty)"},
     {"REGION", "region", "TEXT", "region published in /hubs",
-     [](Config& c, std::string_view v) { c.region = v; return true; }, SHOW_TEXT(region), "(empty)"},
+     [](Config& c, std::string_view v) { c.mesh.region = v; return true; }, SHOW_TEXT(mesh.region), "(empty)"},
     {"MAX_SEND_QUEUE", "max-send-queue", "BYTES",
      "bytes queued to one slow socket before it is closed",
-     [](Config& c, std::string_view v) { return parse_uint(v, c.max_send_queue, 4096, 1u << 30); }, SHOW(max_send_queue)},
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.max_send_queue, 4096, 1u << 30); }, SHOW(session.max_send_queue)},
 };
 
 #undef SHOW
@@ -185,23 +185,23 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         if (!o->set(c, value))
             return fail("invalid value for --" + std::string(name) + ": '" + std::string(value) + "'");
     }
-    if (c.state_dir.empty() && env) {
+    if (c.mesh.state_dir.empty() && env) {
         if (const char* sd = env("STATE_DIRECTORY"); sd && *sd) {
             std::string_view first = sd;  // systemd may list several, colon-separated
-            c.state_dir = first.substr(0, first.find(':'));
+            c.mesh.state_dir = first.substr(0, first.find(':'));
         } else if (const char* xdg = env("XDG_DATA_HOME"); xdg && *xdg) {
-            c.state_dir = std::string(xdg) + "/pigeonhub";
+            c.mesh.state_dir = std::string(xdg) + "/pigeonhub";
         } else if (const char* home = env("HOME"); home && *home) {
-            c.state_dir = std::string(home) + "/.local/share/pigeonhub";
+            c.mesh.state_dir = std::string(home) + "/.local/share/pigeonhub";
         }
     }
-    if (c.state_dir.empty()) return fail("no state directory: set STATE_DIR (or HOME)");
-    if (c.dht_bind.empty()) {
-        const bool ipv4 = !c.host.empty() && c.host.find_first_not_of("0123456789.") == std::string::npos;
-        c.dht_bind = ipv4 ? c.host : (c.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
+    if (c.mesh.state_dir.empty()) return fail("no state directory: set STATE_DIR (or HOME)");
+    if (c.mesh.dht_bind.empty()) {
+        const bool ipv4 = !c.http.host.empty() && c.http.host.find_first_not_of("0123456789.") == std::string::npos;
+        c.mesh.dht_bind = ipv4 ? c.http.host : (c.http.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
     }
-    if (c.ping_interval_ms >= c.signaling_timeout_ms)
-        c.ping_interval_ms = c.signaling_timeout_ms / 2 > 50 ? c.signaling_timeout_ms / 2 : 50;
+    if (c.session.ping_interval_ms >= c.session.signaling_timeout_ms)
+        c.session.ping_interval_ms = c.session.signaling_timeout_ms / 2 > 50 ? c.session.signaling_timeout_ms / 2 : 50;
     return result;
 }
 

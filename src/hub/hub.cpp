@@ -26,11 +26,11 @@ constexpr std::int64_t kShutdownGraceMs = 2000;
 struct Hub::Parts {
     Config config;
     asio::io_context io{1};
-    Router router{config};
-    SessionHub sessions{io, config, router};
-    DhtNode dht{io, DhtNodeConfig{config.dht_bind, config.dht_port, config.dht_bootstrap, config.dht_network,
-                                  config.state_dir}};
-    HubMesh mesh{io, config, router, sessions, dht};
+    Router router{config.signaling};
+    SessionHub sessions{io, config.session, router};
+    DhtNode dht{io, DhtNodeConfig{config.mesh.dht_bind, config.mesh.dht_port, config.mesh.dht_bootstrap,
+                                  config.mesh.dht_network, config.mesh.state_dir}};
+    HubMesh mesh{io, config.mesh, config.signaling.max_connections, router, sessions, dht};
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
@@ -41,7 +41,7 @@ struct Hub::Parts {
 
     explicit Parts(const Config& c)
         : config(c),
-          http(io, config, listener,
+          http(io, config.http, listener,
                HttpServer::Handlers{
                    [this](std::string_view method, std::string_view target) {
                        return rest.handle(method, target, wall_clock_ms());
@@ -109,9 +109,9 @@ int Hub::run() {
             std::printf("%u\n", static_cast<unsigned>(port));
             std::fflush(stdout);
             log::info("pigeonhubd {} listening on {}:{} (hub id {}, DHT {}:{}, {} bootstrap node(s), env {}, discovery {})",
-                      version(), p.config.host, port, p.info.node_id, p.config.dht_bind, p.dht.bound_port(),
-                      p.config.dht_bootstrap.size(), p.config.environment,
-                      p.config.discovery == DiscoveryMode::all ? "all" : "bounded");
+                      version(), p.config.http.host, port, p.info.node_id, p.config.mesh.dht_bind, p.dht.bound_port(),
+                      p.config.mesh.dht_bootstrap.size(), p.config.environment,
+                      p.config.signaling.discovery == DiscoveryMode::all ? "all" : "bounded");
         },
         [&p](std::string message) {
             std::fprintf(stderr, "pigeonhubd: cannot listen: %s\n", message.c_str());

@@ -21,7 +21,7 @@ void HubDirectory::stop() {
 
 void HubDirectory::publish(std::uint64_t connections, std::int64_t now_ms) {
     dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
-                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, connections, static_cast<std::uint64_t>(now_ms))));
+                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, capacity_, connections, static_cast<std::uint64_t>(now_ms))));
     ++stats_.hub_records_published;
 }
 
@@ -60,7 +60,7 @@ std::vector<mesh::HubRecord> HubDirectory::list(std::uint64_t connections, std::
         self_seen = self_seen || id == hub_id_;
     }
     if (!self_seen)
-        out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, connections, static_cast<std::uint64_t>(now_ms)));
+        out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, capacity_, connections, static_cast<std::uint64_t>(now_ms)));
     return out;
 }
 

@@ -23,7 +23,9 @@ namespace pigeonhub {
 
 class HubDirectory {
 public:
-    HubDirectory(const Config& config, DhtPort& dht, MeshStats& stats) : config_(config), dht_(dht), stats_(stats) {}
+    // `capacity`: the WebSocket connections this hub admits (published in its record).
+    HubDirectory(const MeshOptions& options, std::uint64_t capacity, DhtPort& dht, MeshStats& stats)
+        : config_(options), capacity_(capacity), dht_(dht), stats_(stats) {}
 
     // Listens to the hubs key; `on_new_hub(id)` runs when a hub is heard of for the first time.
     // REQUIRES: called once.
@@ -43,7 +45,8 @@ private:
         std::uint64_t value_id;  // the value it is known by (each update is a new value)
         mesh::HubRecord record;
     };
-    const Config& config_;
+    const MeshOptions& config_;
+    std::uint64_t capacity_;
     DhtPort& dht_;
     MeshStats& stats_;
     std::string hub_id_;

@@ -5,13 +5,14 @@
 
 namespace pigeonhub {
 
-HubMesh::HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtPort& dht)
-    : config_(config),
+HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
+                 DhtPort& dht)
+    : config_(options),
       router_(router),
       dht_(dht),
       publisher_(io, config_.app_id, dht, stats_),
       remote_(io, config_.app_id, dht, router, out, stats_),
-      hubs_(config_, dht, stats_),
+      hubs_(config_, capacity, dht, stats_),
       relay_(io, config_.app_id, dht, router, out, stats_, hubs_),
       timer_(io) {}
 

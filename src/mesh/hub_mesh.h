@@ -32,7 +32,9 @@ namespace pigeonhub {
 
 class HubMesh final : public MeshLink {
 public:
-    HubMesh(asio::io_context& io, const Config& config, Router& router, Outbox& out, DhtPort& dht);
+    // `capacity`: the WebSocket connections this hub admits (published in its hub record).
+    HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
+            DhtPort& dht);
 
     // Starts listening (inbox, hubs) and publishing this hub's record.
     void start();
@@ -56,7 +58,7 @@ public:
 private:
     void arm_timer();
 
-    const Config config_;
+    const MeshOptions config_;
     Router& router_;
     DhtPort& dht_;
     MeshStats stats_;

@@ -166,14 +166,15 @@ std::optional<Signal> decode_signal(std::string_view text) {
     return s;
 }
 
-HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections, std::uint64_t now_ms) {
+HubRecord own_hub_record(std::string hub_id, const MeshOptions& options, std::uint64_t capacity, std::uint64_t connections,
+                         std::uint64_t now_ms) {
     HubRecord h;
     h.hub_id = std::move(hub_id);
-    h.url = config.public_url;
-    h.region = config.region;
+    h.url = options.public_url;
+    h.region = options.region;
     h.version = version();
     h.connections = connections;
-    h.capacity = config.max_connections;
+    h.capacity = capacity;
     h.updated_ms = now_ms;
     return h;
 }

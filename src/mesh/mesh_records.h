@@ -76,7 +76,8 @@ struct HubRecord {
     std::uint64_t updated_ms = 0;  // when the hub wrote it: of two records of one hub, the newer counts
 };
 // This hub's record from its configuration and current load.
-HubRecord own_hub_record(std::string hub_id, const Config& config, std::uint64_t connections, std::uint64_t now_ms);
+HubRecord own_hub_record(std::string hub_id, const MeshOptions& options, std::uint64_t capacity, std::uint64_t connections,
+                         std::uint64_t now_ms);
 std::string encode_hub(const HubRecord& h);
 std::optional<HubRecord> decode_hub(std::string_view text);
 

@@ -46,7 +46,7 @@ private:
 };
 
 // MAX_HTTP_CONNECTIONS, or its default derived from the open-files limit.
-std::uint32_t http_connection_bound(const Config& config) {
+std::uint32_t http_connection_bound(const HttpOptions& config) {
     if (config.max_http_connections != 0) return config.max_http_connections;
     rlimit nofile{};
     std::uint64_t limit = 1024;
@@ -74,7 +74,7 @@ struct HttpServer::Impl {
     struct Gate;
 
     asio::io_context& io;
-    Config config;
+    HttpOptions config;
     ListenerStats& stats;
     Handlers handlers;
     Listener listener;
@@ -85,7 +85,7 @@ struct HttpServer::Impl {
     bool closed = false;
     std::int64_t last_bound_log_ms = 0;
 
-    Impl(asio::io_context& io_, const Config& c, ListenerStats& s, Handlers h)
+    Impl(asio::io_context& io_, const HttpOptions& c, ListenerStats& s, Handlers h)
         : io(io_), config(c), stats(s), handlers(std::move(h)), listener(io_, s) {}
 
     ~Impl();
@@ -239,7 +239,7 @@ void HttpServer::Impl::Gate::schedule_next_accept_attempt(std::size_t) noexcept 
     });
 }
 
-HttpServer::HttpServer(asio::io_context& io, const Config& config, ListenerStats& stats, Handlers handlers)
+HttpServer::HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats, Handlers handlers)
     : impl_(std::make_unique<Impl>(io, config, stats, std::move(handlers))) {}
 
 HttpServer::~HttpServer() { close(); }

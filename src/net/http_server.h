@@ -38,7 +38,7 @@ public:
     };
 
     // The listener's state and counters go to `stats` (read by /health and /stats); it must outlive this object.
-    HttpServer(asio::io_context& io, const Config& config, ListenerStats& stats, Handlers handlers);
+    HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats, Handlers handlers);
     ~HttpServer();
 
     // Starts listening. `on_open(port)` gets the bound port; `on_error(message)` a readable reason

@@ -12,14 +12,14 @@ namespace {
 
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 
-std::int64_t tick_interval(const Config& c) {
+std::int64_t tick_interval(const SessionOptions& c) {
     std::int64_t m = std::min<std::int64_t>({c.ping_interval_ms, c.signaling_timeout_ms, c.probe_timeout_ms});
     return std::clamp<std::int64_t>(m / 4, 20, 1000);
 }
 
 }  // namespace
 
-SessionHub::SessionHub(asio::io_context& io, const Config& config, Router& router)
+SessionHub::SessionHub(asio::io_context& io, const SessionOptions& config, Router& router)
     : io_(io),
       config_(config),
       router_(router),

@@ -26,7 +26,7 @@ class WsSession;
 
 class SessionHub final : public Outbox {
 public:
-    SessionHub(asio::io_context& io, const Config& config, Router& router);
+    SessionHub(asio::io_context& io, const SessionOptions& options, Router& router);
     ~SessionHub() override;
 
     // Takes over a socket whose upgrade request was accepted: sends `response` (the 101), then admits
@@ -43,7 +43,7 @@ public:
     void probe(Slot slot) override;
 
     const TransportStats& stats() const noexcept { return stats_; }
-    const Config& config() const noexcept { return config_; }
+    const SessionOptions& config() const noexcept { return config_; }
     std::int64_t now_ms() const;
 
 private:
@@ -63,7 +63,7 @@ private:
     void check_shutdown_done();
 
     asio::io_context& io_;
-    Config config_;
+    SessionOptions config_;
     Router& router_;
     TransportStats stats_;
     std::vector<std::shared_ptr<WsSession>> sessions_;

@@ -30,7 +30,7 @@ bool is_glare_rejection(const InboundMessage& msg) {
 
 }  // namespace
 
-Router::Router(const Config& config) : config_(config) {}
+Router::Router(const SignalingOptions& options) : config_(options) {}
 
 AdmitResult Router::admit(std::string_view peer_id, Outbox& out, std::int64_t now_ms) {
     AdmitResult r;

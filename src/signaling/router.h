@@ -45,7 +45,7 @@ struct PeerInfo {
 
 class Router {
 public:
-    explicit Router(const Config& config);
+    explicit Router(const SignalingOptions& options);
 
     // Admission of a new WebSocket connection that asked for `peer_id` (already percent-decoded).
     // On rejection nothing is kept; the caller closes with close_code/reason. A duplicate makes the router
@@ -118,7 +118,7 @@ private:
     std::uint32_t find_or_create_namespace(std::string_view name);
     std::string_view effective_namespace(const Peer& p) const;
 
-    Config config_;
+    SignalingOptions config_;
     std::vector<Peer> peers_;
     std::vector<Slot> free_slots_;
     std::size_t live_ = 0;

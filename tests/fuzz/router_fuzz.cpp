@@ -21,7 +21,7 @@ const char* const kIds[] = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AAAAAAA
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    pigeonhub::Config config;
+    pigeonhub::SignalingOptions config;
     config.max_connections = 3;
     config.discovery = size % 2 ? pigeonhub::DiscoveryMode::bounded : pigeonhub::DiscoveryMode::all;
     pigeonhub::Router router(config);

@@ -27,16 +27,16 @@ ConfigLoadResult load(std::vector<const char*> args, std::map<std::string, std::
 TEST(ConfigLoader, Defaults) {
     auto r = load({});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
-    EXPECT_EQ(r.config.port, 3000);
-    EXPECT_EQ(r.config.host, "127.0.0.1");
-    EXPECT_EQ(r.config.max_message_size, 1048576u);
-    EXPECT_EQ(r.config.discovery, DiscoveryMode::all);
+    EXPECT_EQ(r.config.http.port, 3000);
+    EXPECT_EQ(r.config.http.host, "127.0.0.1");
+    EXPECT_EQ(r.config.session.max_message_size, 1048576u);
+    EXPECT_EQ(r.config.signaling.discovery, DiscoveryMode::all);
 }
 
 TEST(ConfigLoader, HttpConnectionBound) {
-    EXPECT_EQ(load({}).config.max_http_connections, 0u) << "0: derived from the open-files limit";
-    EXPECT_EQ(load({}, {{"MAX_HTTP_CONNECTIONS", "500"}}).config.max_http_connections, 500u);
-    EXPECT_EQ(load({"--max-http-connections=20"}).config.max_http_connections, 20u);
+    EXPECT_EQ(load({}).config.http.max_http_connections, 0u) << "0: derived from the open-files limit";
+    EXPECT_EQ(load({}, {{"MAX_HTTP_CONNECTIONS", "500"}}).config.http.max_http_connections, 500u);
+    EXPECT_EQ(load({"--max-http-connections=20"}).config.http.max_http_connections, 20u);
     EXPECT_EQ(load({"--max-http-connections=x"}).action, ConfigLoadResult::Action::error);
     EXPECT_EQ(default_max_http_connections(20000), 1024u);
     EXPECT_EQ(default_max_http_connections(1024), 480u);
@@ -50,11 +50,11 @@ TEST(ConfigLoader, EnvironmentThenFlagsWin) {
     auto r = load({"--port", "4000", "--max-connections=7"}, {{"PORT", "0"}, {"HOST", "::1"}, {"MAX_CONNECTIONS", "9"},
                                                               {"NODE_ENV", "production"}, {"DISCOVERY_MODE", "bounded"}});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
-    EXPECT_EQ(r.config.port, 4000);
-    EXPECT_EQ(r.config.host, "::1");
-    EXPECT_EQ(r.config.max_connections, 7u);
+    EXPECT_EQ(r.config.http.port, 4000);
+    EXPECT_EQ(r.config.http.host, "::1");
+    EXPECT_EQ(r.config.signaling.max_connections, 7u);
     EXPECT_EQ(r.config.environment, "production");
-    EXPECT_EQ(r.config.discovery, DiscoveryMode::bounded);
+    EXPECT_EQ(r.config.signaling.discovery, DiscoveryMode::bounded);
 }
 
 TEST(ConfigLoader, Errors) {
@@ -79,18 +79,18 @@ TEST(ConfigLoader, HelpAndVersion) {
 TEST(ConfigLoader, PingIntervalStaysBelowTheIdleTimeout) {
     auto r = load({"--signaling-timeout", "1000", "--ping-interval", "5000"});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
-    EXPECT_LT(r.config.ping_interval_ms, r.config.signaling_timeout_ms);
+    EXPECT_LT(r.config.session.ping_interval_ms, r.config.session.signaling_timeout_ms);
 }
 
 TEST(ConfigLoader, MeshSettings) {
     auto r = load({"--dht-bootstrap", "127.0.0.1:4222, 10.0.0.1:5000,"}, {{"STATE_DIRECTORY", "/var/lib/pigeonhubd:/x"}});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
-    EXPECT_EQ(r.config.dht_bootstrap, (std::vector<std::string>{"127.0.0.1:4222", "10.0.0.1:5000"}));
-    EXPECT_EQ(r.config.state_dir, "/var/lib/pigeonhubd");
-    EXPECT_EQ(r.config.dht_bind, "127.0.0.1");  // follows HOST
-    EXPECT_EQ(load({}).config.state_dir, "/home/test/.local/share/pigeonhub");
-    EXPECT_EQ(load({"--host", "::"}).config.dht_bind, "0.0.0.0");
-    EXPECT_EQ(load({"--state-dir", "/s"}).config.state_dir, "/s");
+    EXPECT_EQ(r.config.mesh.dht_bootstrap, (std::vector<std::string>{"127.0.0.1:4222", "10.0.0.1:5000"}));
+    EXPECT_EQ(r.config.mesh.state_dir, "/var/lib/pigeonhubd");
+    EXPECT_EQ(r.config.mesh.dht_bind, "127.0.0.1");  // follows HOST
+    EXPECT_EQ(load({}).config.mesh.state_dir, "/home/test/.local/share/pigeonhub");
+    EXPECT_EQ(load({"--host", "::"}).config.mesh.dht_bind, "0.0.0.0");
+    EXPECT_EQ(load({"--state-dir", "/s"}).config.mesh.state_dir, "/s");
 }
 
 // The README's settings tables and the option table (config_loader.cpp) list the same settings with the same

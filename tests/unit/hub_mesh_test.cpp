@@ -24,8 +24,8 @@ std::string hub(char c) { return std::string(39, 'f') + c; }
 
 // One hub: its router, what it sent to its clients, its mesh over a fake DHT node.
 struct TestHub {
-    TestHub(FakeDhtNet& net, asio::io_context& io, const Config& config, const std::string& id)
-        : dht(net.node(id)), router(config), mesh(io, config, router, out, *dht) {
+    TestHub(FakeDhtNet& net, asio::io_context& io, const MeshOptions& options, const std::string& id)
+        : dht(net.node(id)), router(SignalingOptions{}), mesh(io, options, 10000, router, out, *dht) {
         router.set_mesh(&mesh);
         mesh.start();
     }
@@ -75,7 +75,7 @@ protected:
         return h;
     }
 
-    Config config;
+    MeshOptions config;
     asio::io_context io;
     FakeDhtNet net{io};
 };

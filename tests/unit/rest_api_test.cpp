@@ -27,7 +27,7 @@ protected:
         }
     }
     Config config;
-    Router router{config};
+    Router router{config.signaling};
     TransportStats transport;
     ListenerStats listener;
     HubInfo info;

@@ -32,7 +32,7 @@ protected:
         send(s, msg + "}");
     }
 
-    Config config;
+    SignalingOptions config;
     Router router{config};
     RecordingOutbox out;
 };
@@ -40,7 +40,7 @@ protected:
 }  // namespace
 
 TEST_F(RouterTest, AdmissionOrderAndReasons) {
-    Config c;
+    SignalingOptions c;
     c.max_connections = 1;
     Router r(c);
     EXPECT_EQ(r.admit("xyz", out, 0).reason, "Invalid peerId format");
@@ -267,7 +267,7 @@ TEST_F(RouterTest, PingCleanupUnknownAndInvalid) {
 }
 
 TEST(RouterBounded, NewcomerLearnsOnlyItsClosestMembers) {
-    Config c;
+    SignalingOptions c;
     c.discovery = DiscoveryMode::bounded;
     c.discovery_max_peers = 4;
     Router r(c);
