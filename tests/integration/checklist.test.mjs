@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, randomPeerId } from './lib/hub.mjs';
-import { connect, joined, rawConnect, frame, OP, get, sleep } from './lib/client.mjs';
+import { connect, joined, rawConnect, frame, OP, get, sleep, settled } from './lib/client.mjs';
 
 let hub;
 before(async () => { hub = await startHub({ env: { MAX_CONNECTIONS: '40', CORS_ORIGIN: 'https://app.example' } }); });
@@ -168,7 +168,7 @@ test('14. discovery is unlimited: the k-th member gets k-1 peer-discovered', asy
   for (let i = 0; i < 6; i++) cs.push(await joined(hub, randomPeerId(), ns));
   const last = cs[5];
   await last.next((m) => m.type === 'peer-discovered');
-  await sleep(100);
+  await settled(last, cs[0]);
   assert.equal(last.of('peer-discovered').length, 5);
   assert.equal(cs[0].of('peer-discovered').length, 5);
   for (const c of cs) c.end();
@@ -230,7 +230,7 @@ test('18. socket close: same-namespace peers get one peer-disconnected, others n
   const d = await a.next((m) => m.type === 'peer-disconnected');
   assert.equal(d.data.peerId, B);
   assert.equal(d.networkName, 'net18');
-  await sleep(300);
+  await settled(a, c);
   assert.equal(a.of('peer-disconnected').length, 1);
   assert.equal(c.of('peer-disconnected').length, 0);
   a.end(); c.end();
@@ -279,7 +279,7 @@ test('REST: generate-peer-id, signaling, peers with pagination, stats', async ()
   const ids = [randomPeerId(), randomPeerId(), randomPeerId()];
   const cs = [];
   for (const id of ids) cs.push(await joined(hub, id, 'restnet'));
-  await sleep(50);
+  await settled(...cs);  // every announce handled
   const page = (await get(`${hub.url}/peers?network=restnet&limit=2`)).json;
   assert.equal(page.total, 3);
   assert.equal(page.peers.length, 2);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { startHub, randomPeerId, hubBinary, waitFor, tempStateDir } from './lib/hub.mjs';
-import { connect, joined, rawConnect, get, sleep } from './lib/client.mjs';
+import { connect, joined, rawConnect, get, sleep, settled } from './lib/client.mjs';
 
 let hub;
 before(async () => { hub = await startHub(); });
@@ -72,7 +72,7 @@ test('10.5 a half-open holder of an id is purged: duplicate probe and idle timeo
     const id = randomPeerId();
     const silent = await rawConnect(local.port, { peerId: id, silent: true });
     assert.equal(silent.status, 101);
-    await sleep(50);
+    await waitFor(() => silent.frames.length > 0, { what: 'the silent holder to be admitted (connected)' });
     const second = await connect(local.wsUrl(id));
     assert.deepEqual(await second.closed, { code: 1008, reason: 'Peer already connected' });
     const started = Date.now();
@@ -93,12 +93,12 @@ test('10.5 a half-open holder of an id is purged: duplicate probe and idle timeo
     await holder.next();
     const dup = await connect(local.wsUrl(live));
     assert.equal((await dup.closed).code, 1008);
-    await sleep(700);
+    await sleep(700);  // a time window by nature: past PROBE_TIMEOUT (400 ms), the holder is still there
     assert.equal(holder.ws.readyState, 1, 'a responsive holder survives the probe');
 
     // Idle path: a silent socket is pinged, then closed after SIGNALING_TIMEOUT.
     const idle = await rawConnect(local.port, { peerId: randomPeerId(), silent: true });
-    await sleep(2500);
+    await waitFor(() => idle.closeFrame, { timeoutMs: 5000, what: 'the silent socket to be closed' });
     assert.ok(idle.frames.some((f) => f.op === 9), 'the hub pinged the silent socket');
     const cf = idle.closeFrame;
     assert.ok(cf && cf.code === 1001, `closed with 1001, got ${JSON.stringify(cf)}`);
@@ -119,9 +119,10 @@ test('10.6 goodbye then close never hurts a newer connection with the same id; r
   // The socket still owns its id; re-announce on the same socket rejoins.
   a1.send({ type: 'announce', networkName: 'race', data: { peerId: A } });
   await b.next((m) => m.type === 'peer-discovered' && m.data.peerId === A, 2000, b.frames.length - 1);
+  const beforeClose = b.frames.length;
   a1.ws.close();
   await a1.closed;
-  await sleep(100);
+  await b.next((m) => m.type === 'peer-disconnected' && m.data.peerId === A, 2000, beforeClose);  // the hub saw it
   const a2 = await joined(hub, A, 'race');
   await a2.next((m) => m.type === 'peer-discovered' && m.data.peerId === B);
   b.send({ type: 'offer', data: { sdp: 'x' }, targetPeerId: A, networkName: 'race' });
@@ -138,7 +139,7 @@ test('10.7 exactly one peer-disconnected per departure, even after an error clos
   await r.waitClose();
   b.ws.close(4000, 'x');
   await a.next((m) => m.type === 'peer-disconnected');
-  await sleep(300);
+  await settled(a);
   assert.equal(a.of('peer-disconnected').length, 1);
   a.end();
 });
@@ -151,8 +152,10 @@ test('10.8 nothing leaks into other namespaces', async () => {
   b.send({ type: 'goodbye', data: {} });
   b.end();
   a.ws.close();
-  await sleep(300);
-  assert.equal(c.frames.filter((f) => f.json?.type !== 'connected').length, 0);
+  await waitFor(async () => (await get(`${hub.url}/stats`)).json.connections === 1, { what: 'a and b gone' });
+  const before = c.frames.length;
+  await settled(c);
+  assert.equal(c.frames.slice(0, before).filter((f) => f.json?.type !== 'connected').length, 0);
   c.end();
 });
 
@@ -166,7 +169,7 @@ test('10.9 re-announcing into another namespace leaves the old one', async () =>
   assert.equal(d.networkName, 'ns-old');
   const c = await joined(hub, C, 'ns-old');
   await c.next((m) => m.type === 'peer-discovered');
-  await sleep(150);
+  await settled(c);
   assert.deepEqual(c.of('peer-discovered').map((m) => m.data.peerId), [A]);
   // Signals follow the current namespace only.
   a.send({ type: 'offer', data: {}, targetPeerId: B, networkName: 'ns-old' });

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, startMesh, randomPeerId, waitFor, dhtPort, tempStateDir } from './lib/hub.mjs';
-import { joined, get, sleep } from './lib/client.mjs';
+import { joined, get, sleep, settled } from './lib/client.mjs';
 
 let hubs;
 before(async () => { hubs = await startMesh(3); });
@@ -30,7 +30,7 @@ test('discovery both ways across three hubs, within the namespace only', async (
   await seen(c, A);
   await seen(c, B);
   await seen(b, C);
-  await sleep(200);
+  await settled(d);  // hub 2 has handled m1's pages (b heard them): a leak to d would be in by now
   assert.equal(d.of('peer-discovered').length, 0, 'nothing from m1 reaches m2');
   for (const x of [a, b, c, d]) x.end();
 });
@@ -88,7 +88,7 @@ test('goodbye and disconnect on one hub reach the other hubs at once (no lease w
   console.log(`cross-hub departure notice: ${Date.now() - t0} ms`);
   // A newcomer is not told about departed peers.
   const n = await joined(h1, randomPeerId(), 'bye');
-  await sleep(300);
+  await settled(n);  // a newcomer hears of remote peers from its hub's directory, at once
   assert.deepEqual(n.of('peer-discovered').map((m) => m.data.peerId), [A], `A=${A} B=${B} C=${C}`);
   // Hub 2's page for 'bye' was withdrawn (emptied); filled again, it is a new record that others hear of.
   const D = randomPeerId();
@@ -201,7 +201,7 @@ test('kill -9 of a hub: its peers disappear elsewhere within one lease; the rest
   console.log(`dead hub's peer forgotten after ${Date.now() - t0} ms (lease 30 s)`);
   const late = await joined(h2, randomPeerId(), 'whack');
   await late.next((m) => m.type === 'peer-discovered' && m.data.peerId === A, 5000);
-  await sleep(200);
+  await settled(late);
   assert.ok(!late.of('peer-discovered').some((m) => m.data.peerId === C), 'no ghost of the dead hub');
   await waitFor(async () => (await get(`${h1.url}/hubs`)).json.totalHubs === 2, { timeoutMs: 15000, what: 'the dead hub to leave /hubs' });
   a.end(); c.end(); late.end();

@@ -62,6 +62,17 @@ function nextFrame(c, pred, ms, since) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A barrier through the hub: each client sends a ping and waits for its pong. The hub handles one socket's
+// messages in order and queues frames to a socket in order, so once the pong is in, so is every frame the hub
+// had queued for that client before: "nothing more arrived" checks need no fixed wait.
+export async function settled(...clients) {
+  await Promise.all(clients.map(async (c) => {
+    const since = c.frames.length;
+    c.send({ type: 'ping' });
+    await c.next((m) => m.type === 'pong', 5000, since);
+  }));
+}
+
 // Connects and announces; resolves after `connected` arrived.
 export async function joined(hub, id, networkName, data = undefined, extra = {}) {
   const c = await connect(hub.wsUrl(id));
