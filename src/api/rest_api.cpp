@@ -63,32 +63,24 @@ RestApi::RestApi(const Config& config, const Router& router, const TransportStat
                  const ListenerStats& listener, const HubInfo& info)
     : config_(config), router_(router), transport_(transport), listener_(listener), info_(info) {}
 
-HttpReply RestApi::handle(std::string_view method, std::string_view target, std::int64_t now) const {
-    const std::string_view path = target_path(target);
-    struct Route {
-        std::string_view path;
-        int id;
+std::vector<RestRoute> RestApi::routes() const {
+    return {
+        {"/", [this](std::string_view, std::int64_t) { return home(); }},
+        {"/health", [this](std::string_view, std::int64_t now) { return health(now); }},
+        {"/hubs", [this](std::string_view, std::int64_t now) { return hubs(now); }},
+        {"/signaling", [this](std::string_view, std::int64_t now) { return signaling(now); }},
+        {"/peers", [this](std::string_view target, std::int64_t) { return peers(target); }},
+        {"/generate-peer-id", [this](std::string_view, std::int64_t) { return generate_peer_id(); }},
+        {"/stats", [this](std::string_view, std::int64_t now) { return stats(now); }},
     };
-    static constexpr Route kRoutes[] = {{"/", 0},     {"/health", 1},          {"/hubs", 2}, {"/signaling", 3},
-                                        {"/peers", 4}, {"/generate-peer-id", 5}, {"/stats", 6}};
-    int id = -1;
-    for (const auto& r : kRoutes)
-        if (r.path == path) id = r.id;
-    if (id < 0) return error_reply(404, "Not found", path);
-    if (method != "GET" && method != "HEAD") {
-        HttpReply r = error_reply(405, "Method not allowed", path);
-        r.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
-        return r;
-    }
-    switch (id) {
-    case 0: return home();
-    case 1: return health(now);
-    case 2: return hubs(now);
-    case 3: return signaling(now);
-    case 4: return peers(target);
-    case 5: return generate_peer_id();
-    default: return stats(now);
-    }
+}
+
+HttpReply RestApi::not_found(std::string_view path) { return error_reply(404, "Not found", path); }
+
+HttpReply RestApi::method_not_allowed(std::string_view path) {
+    HttpReply r = error_reply(405, "Method not allowed", path);
+    r.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
+    return r;
 }
 
 HttpReply RestApi::home() const {

@@ -26,6 +26,14 @@ struct HttpReply {
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow, ...)
 };
 
+// One REST route: its path and what a GET (or HEAD) of it answers, given the request target (path and query) and
+// the time. The HTTP server routes requests to these (RESTinio's express router) and answers other methods
+// with method_not_allowed(), other paths with not_found().
+struct RestRoute {
+    std::string_view path;
+    std::function<HttpReply(std::string_view target, std::int64_t now_ms)> get;
+};
+
 // What the REST layer knows about the hub besides the router.
 struct HubInfo {
     std::string node_id;          // this hub's id (40 hex)
@@ -44,17 +52,20 @@ public:
     RestApi(const Config& config, const Router& router, const TransportStats& transport, const ListenerStats& listener,
             const HubInfo& info);
 
-    // `method` is the HTTP method, `target` the request target (path plus optional query).
-    HttpReply handle(std::string_view method, std::string_view target, std::int64_t now_ms) const;
+    // The routes, named: each calls one of the methods below. REQUIRES: this object outlives them.
+    std::vector<RestRoute> routes() const;
+    static HttpReply not_found(std::string_view path);
+    static HttpReply method_not_allowed(std::string_view path);  // with `Allow`
 
-private:
+    HttpReply home() const;
     HttpReply health(std::int64_t now) const;
     HttpReply hubs(std::int64_t now) const;
     HttpReply signaling(std::int64_t now) const;
-    HttpReply generate_peer_id() const;
     HttpReply peers(std::string_view target) const;
+    HttpReply generate_peer_id() const;
     HttpReply stats(std::int64_t now) const;
-    HttpReply home() const;
+
+private:
     // Why the listener is not accepting new connections, or "" if it is (or only briefly is not).
     std::string listener_problem(std::int64_t now) const;
 

@@ -43,9 +43,7 @@ struct Hub::Parts {
         : config(c),
           http(io, config.http, listener,
                HttpServer::Handlers{
-                   [this](std::string_view method, std::string_view target) {
-                       return rest.handle(method, target, wall_clock_ms());
-                   },
+                   rest.routes(),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
                        sessions.accept(std::move(socket), std::move(response), peer_id);
                    }}) {}

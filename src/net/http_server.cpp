@@ -84,9 +84,29 @@ struct HttpServer::Impl {
     bool armed = false;  // an accept is outstanding
     bool closed = false;
     std::int64_t last_bound_log_ms = 0;
+    // The REST routes. A WebSocket upgrade never reaches it: handle() takes upgrades (on any path, as the
+    // reference hub does) and OPTIONS (CORS preflight, any path) first, then lets the router match the rest.
+    restinio::router::express_router_t<> routes;
 
     Impl(asio::io_context& io_, const HttpOptions& c, ListenerStats& s, Handlers h)
-        : io(io_), config(c), stats(s), handlers(std::move(h)), listener(io_, s) {}
+        : io(io_), config(c), stats(s), handlers(std::move(h)), listener(io_, s) {
+        for (const auto& route : handlers.routes) {
+            auto answer = [this, get = route.get](const restinio::request_handle_t& req, restinio::router::route_params_t) {
+                return reply(req, get(req->header().request_target(), wall_clock_ms()));
+            };
+            // Strict: "/health/" is not "/health" (as before the router).
+            const auto exact = restinio::path2regex::options_t{}.strict(true);
+            routes.http_get(route.path, exact, answer);
+            routes.http_head(route.path, exact, answer);
+        }
+        routes.non_matched_request_handler([this](const restinio::request_handle_t& req) {
+            const auto path = req->header().path();
+            for (const auto& route : handlers.routes)
+                if (route.path == std::string_view(path.data(), path.size()))
+                    return reply(req, RestApi::method_not_allowed(route.path));
+            return reply(req, RestApi::not_found(std::string_view(path.data(), path.size())));
+        });
+    }
 
     ~Impl();
 
@@ -137,8 +157,7 @@ struct HttpServer::Impl {
             resp.append_header("Access-Control-Max-Age", "86400");
             return resp.done();
         }
-        HttpReply r = handlers.rest(h.method().c_str(), h.request_target());
-        return reply(req, r);
+        return routes(req);
     }
 
     restinio::request_handling_status_t upgrade(const restinio::request_handle_t& req) {

@@ -30,8 +30,8 @@ namespace pigeonhub {
 class HttpServer {
 public:
     struct Handlers {
-        // A REST request: method and target in, reply out.
-        std::function<HttpReply(std::string_view method, std::string_view target)> rest;
+        // The REST routes (GET and HEAD); other methods get 405, other paths 404.
+        std::vector<RestRoute> routes;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
         // absent).
         std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id)> upgrade;

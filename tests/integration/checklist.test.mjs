@@ -263,7 +263,13 @@ test('19. HTTP: /health, /hubs, other endpoints, 404, OPTIONS, CORS', async () =
   assert.match(opt.headers.get('access-control-allow-methods'), /GET/);
   assert.match(opt.headers.get('access-control-allow-headers'), /Content-Type/);
 
-  assert.equal((await get(`${hub.url}/health`, { method: 'POST' })).status, 405);
+  const post = await get(`${hub.url}/health`, { method: 'POST' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  assert.equal((await get(`${hub.url}/health/`)).status, 404, 'paths match exactly');
+  const head = await fetch(`${hub.url}/stats`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), '');
 
   const home = await get(`${hub.url}/`);
   assert.equal(home.status, 200);

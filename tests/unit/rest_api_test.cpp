@@ -33,19 +33,28 @@ protected:
     HubInfo info;
     NullOutbox out;
     RestApi api{config, router, transport, listener, info};
+
+    // A GET of `target` through the route table, as the HTTP server routes it (by path).
+    HttpReply get(std::string_view target, std::int64_t now) {
+        const std::string_view path = target.substr(0, target.find('?'));
+        for (const auto& r : api.routes())
+            if (r.path == path) return r.get(target, now);
+        ADD_FAILURE() << "no route for " << path;
+        return {};
+    }
 };
 
 }  // namespace
 
 TEST_F(RestApiTest, HealthFieldsAndReadiness) {
-    auto r = api.handle("GET", "/health?probe=1", 5000);
+    auto r = get("/health?probe=1", 5000);
     EXPECT_EQ(r.status, 200);
     EXPECT_TRUE(json::validate(r.body));
     for (const char* k : {"\"status\":\"healthy\"", "\"nodeId\":\"eeee", "\"uptime\":4000", "\"connections\":3",
                           "\"peers\":3", "\"networks\":2", "\"dhtReady\":", "\"signalDirReady\":true", "\"memory\":{\"rss\":"})
         EXPECT_NE(r.body.find(k), std::string::npos) << k;
     info.ready = false;
-    r = api.handle("GET", "/health", 5000);
+    r = get("/health", 5000);
     EXPECT_EQ(r.status, 503);
     EXPECT_NE(r.body.find("\"status\":\"unhealthy\""), std::string::npos);
 }
@@ -54,9 +63,9 @@ TEST_F(RestApiTest, HealthFailsWhenTheListenerStallsLongerThanAMoment) {
     listener.accept_failing = true;
     listener.accept_failing_since_ms = 5000;
     listener.last_error = "Too many open files (EMFILE)";
-    auto r = api.handle("GET", "/health", 5000 + RestApi::kListenerStallMs - 1);
+    auto r = get("/health", 5000 + RestApi::kListenerStallMs - 1);
     EXPECT_EQ(r.status, 200) << "a short stall is not worth failing over for";
-    r = api.handle("GET", "/health", 5000 + RestApi::kListenerStallMs);
+    r = get("/health", 5000 + RestApi::kListenerStallMs);
     EXPECT_EQ(r.status, 503);
     for (const char* k : {"\"status\":\"unhealthy\"", "\"accepting\":false",
                           "accept() failing for 1000 ms (Too many open files (EMFILE))"})
@@ -65,11 +74,11 @@ TEST_F(RestApiTest, HealthFailsWhenTheListenerStallsLongerThanAMoment) {
     listener.paused_at_bound = true;
     listener.paused_since_ms = 5000;
     listener.max_http_connections = 96;
-    r = api.handle("GET", "/health", 7000);
+    r = get("/health", 7000);
     EXPECT_EQ(r.status, 503);
     EXPECT_NE(r.body.find("96 HTTP connections open (MAX_HTTP_CONNECTIONS) for 2000 ms"), std::string::npos) << r.body;
     listener.paused_at_bound = false;
-    r = api.handle("GET", "/health", 7000);
+    r = get("/health", 7000);
     EXPECT_EQ(r.status, 200);
     EXPECT_NE(r.body.find("\"accepting\":true"), std::string::npos);
     EXPECT_EQ(r.body.find("\"reason\""), std::string::npos);
@@ -82,7 +91,7 @@ TEST_F(RestApiTest, StatsReportTheListener) {
     listener.shed = 5;
     listener.max_http_connections = 1024;
     listener.http_at_bound = 4;
-    auto r = api.handle("GET", "/stats", 5000);
+    auto r = get("/stats", 5000);
     ASSERT_EQ(r.status, 200);
     EXPECT_TRUE(json::validate(r.body));
     EXPECT_NE(r.body.find(R"("listener":{"accepting":true,"accepted":7,"acceptErrors":3,"outOfDescriptors":2,"shed":5,)"
@@ -91,32 +100,37 @@ TEST_F(RestApiTest, StatsReportTheListener) {
         << r.body;
 }
 
-TEST_F(RestApiTest, NotFoundAndMethods) {
-    auto r = api.handle("GET", "/nope?x", 0);
+TEST_F(RestApiTest, RoutesAndErrorReplies) {
+    std::vector<std::string_view> paths;
+    for (const auto& r : api.routes()) paths.push_back(r.path);
+    EXPECT_EQ(paths, (std::vector<std::string_view>{"/", "/health", "/hubs", "/signaling", "/peers",
+                                                   "/generate-peer-id", "/stats"}));
+    auto r = RestApi::not_found("/nope");
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(r.body, R"({"error":"Not found","path":"/nope"})");
-    r = api.handle("POST", "/health", 0);
+    r = RestApi::method_not_allowed("/health");
     EXPECT_EQ(r.status, 405);
-    EXPECT_EQ(api.handle("HEAD", "/stats", 0).status, 200);
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].first, "Allow");
 }
 
 TEST_F(RestApiTest, PeersPagination) {
-    auto r = api.handle("GET", "/peers?limit=2", 0);
+    auto r = get("/peers?limit=2", 0);
     EXPECT_TRUE(json::validate(r.body));
     EXPECT_NE(r.body.find("\"total\":3"), std::string::npos);
     EXPECT_NE(r.body.find("\"limit\":2"), std::string::npos);
-    r = api.handle("GET", "/peers?network=x", 0);
+    r = get("/peers?network=x", 0);
     EXPECT_NE(r.body.find("\"total\":1"), std::string::npos);
     EXPECT_NE(r.body.find(std::string(40, 'c')), std::string::npos);
-    r = api.handle("GET", "/peers?limit=999999", 0);
+    r = get("/peers?limit=999999", 0);
     EXPECT_NE(r.body.find("\"limit\":1000"), std::string::npos);
-    r = api.handle("GET", "/peers?network=none", 0);
+    r = get("/peers?network=none", 0);
     EXPECT_NE(r.body.find("\"total\":0"), std::string::npos);
 }
 
 TEST_F(RestApiTest, GeneratePeerIdIsFreshHex) {
-    auto a = api.handle("GET", "/generate-peer-id", 0).body;
-    auto b = api.handle("GET", "/generate-peer-id", 0).body;
+    auto a = get("/generate-peer-id", 0).body;
+    auto b = get("/generate-peer-id", 0).body;
     ASSERT_EQ(a.size(), std::string(R"({"peerId":""})").size() + 40);
     EXPECT_NE(a, b);
     for (char c : a.substr(11, 40)) EXPECT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
@@ -124,10 +138,10 @@ TEST_F(RestApiTest, GeneratePeerIdIsFreshHex) {
 
 TEST_F(RestApiTest, OtherEndpointsAreValidJson) {
     for (const char* p : {"/stats", "/signaling", "/hubs"}) {
-        auto r = api.handle("GET", p, 0);
+        auto r = get(p, 0);
         EXPECT_EQ(r.status, 200) << p;
         EXPECT_TRUE(json::validate(r.body)) << p << ": " << r.body;
     }
-    EXPECT_NE(api.handle("GET", "/signaling", 0).body.find("\"peersByNetwork\":{\"global\":2,\"x\":1}"), std::string::npos);
-    EXPECT_EQ(api.handle("GET", "/", 0).content_type.rfind("text/html", 0), 0u);
+    EXPECT_NE(get("/signaling", 0).body.find("\"peersByNetwork\":{\"global\":2,\"x\":1}"), std::string::npos);
+    EXPECT_EQ(get("/", 0).content_type.rfind("text/html", 0), 0u);
 }
