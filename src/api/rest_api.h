@@ -12,8 +12,8 @@
 #include <functional>
 
 #include "mesh/mesh_status.h"
-#include "net/listener_stats.h"
-#include "net/transport_stats.h"
+#include "api/listener_stats.h"
+#include "api/transport_stats.h"
 #include "pigeonhub/config.h"
 #include "signaling/router.h"
 

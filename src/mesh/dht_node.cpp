@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "mesh/identity_store.h"
+#include "mesh/mesh_limits.h"
 #include "mesh/record_signer.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -66,7 +67,7 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     void remember_key(const std::shared_ptr<dht::Value>& v) {
         if (!v->owner) return;
         std::lock_guard<std::mutex> lock(keys_mutex);
-        if (keys.size() > 100000) keys.clear();  // bounded; keys are re-learned from the next value
+        if (keys.size() > mesh::kMaxKnownKeys) keys.clear();  // bounded; keys are re-learned from the next value
         keys.emplace(v->owner->getId().toString(), v->owner);
     }
 };

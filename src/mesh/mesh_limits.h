@@ -44,5 +44,15 @@ inline constexpr std::int64_t kKeyAskIntervalMs = 1000;
 inline constexpr int kKeyAsksPerSecond = 20;
 // While signals wait for a missing predecessor, they are released this often once their wait (signal_order.h) is over.
 inline constexpr auto kOrderTick = std::chrono::milliseconds(50);
+// Signal order (signal_order.cpp): (sender, target) pairs numbered or tracked at most (beyond: idle pairs are
+// forgotten, then all, and a new epoch tells receivers to start over), signals held per pair waiting for a
+// predecessor (a burst of ICE candidates is a few dozen), and how long a pair is remembered unused.
+inline constexpr std::size_t kMaxSignalPairs = 100000;
+inline constexpr std::size_t kMaxHeldPerPair = 64;
+inline constexpr std::int64_t kIdlePairMs = 60000;
+
+// Public keys of signed values the DHT node remembers (to encrypt to a hub by its id); cleared at the bound and
+// learned again from the next value (OpenDHT adapter).
+inline constexpr std::size_t kMaxKnownKeys = 100000;
 
 }  // namespace pigeonhub::mesh

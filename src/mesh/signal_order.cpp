@@ -1,13 +1,14 @@
 #include "mesh/signal_order.h"
 
+#include "mesh/mesh_limits.h"
 #include "util/random.h"
 
 namespace pigeonhub {
 namespace {
 
-constexpr std::size_t kMaxPairs = 100000;
-constexpr std::size_t kMaxHeldPerPair = 64;
-constexpr std::int64_t kIdlePairMs = 60000;
+using mesh::kIdlePairMs;
+using mesh::kMaxHeldPerPair;
+constexpr std::size_t kMaxPairs = mesh::kMaxSignalPairs;
 
 std::uint64_t random_epoch() {
     std::uint64_t e = 0;

@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "api/rest_api.h"
-#include "net/listener_stats.h"
+#include "api/listener_stats.h"
 #include "pigeonhub/config.h"
 
 namespace pigeonhub {

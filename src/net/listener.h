@@ -25,7 +25,7 @@
 #include <string>
 
 #include "net/accept_retry.h"
-#include "net/listener_stats.h"
+#include "api/listener_stats.h"
 
 namespace pigeonhub {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "net/transport_stats.h"
+#include "api/transport_stats.h"
 #include "pigeonhub/config.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"

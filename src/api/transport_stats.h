@@ -1,4 +1,4 @@
-// Counters kept by the WebSocket transport (SessionHub). Plain values read on the io thread.
+// Counters kept by the WebSocket transport (net/session_hub.cpp), read by /stats. Plain values read on the io thread.
 #pragma once
 
 #include <cstdint>
