@@ -1,29 +1,29 @@
 #include "mesh/hub_mesh.h"
 
 #include "mesh/mesh_limits.h"
-#include "util/clock.h"
 
 namespace pigeonhub {
 
 HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
-                 DhtPort& dht)
+                 DhtPort& dht, Clock clock)
     : config_(options),
+      clock_(std::move(clock)),
       router_(router),
       dht_(dht),
       publisher_(io, config_.app_id, dht, stats_),
-      remote_(io, config_.app_id, dht, router, out, stats_),
+      remote_(io, config_.app_id, dht, router, out, stats_, clock_),
       hubs_(config_, capacity, dht, stats_),
-      relay_(io, config_.app_id, dht, router, out, stats_, hubs_),
+      relay_(io, config_.app_id, dht, router, out, stats_, hubs_, clock_),
       timer_(io) {}
 
 void HubMesh::start() {
     const std::string id = dht_.hub_id();
-    const std::int64_t now = wall_clock_ms();
+    const std::int64_t now = clock_();
     unready_since_ms_ = now;  // not ready since start, until the first tick sees it ready
     publisher_.start(id);
     remote_.start(id);
     relay_.start(id);
-    hubs_.start(id, [this](const std::string& hub) { relay_.hub_appeared(hub, wall_clock_ms()); });
+    hubs_.start(id, [this](const std::string& hub) { relay_.hub_appeared(hub, clock_()); });
     hubs_.publish(router_.connections(), now);
     arm_timer();
 }
@@ -39,19 +39,21 @@ void HubMesh::stop() {
 }
 
 void HubMesh::arm_timer() {
-    // Every second: track DHT readiness and drop held signals whose key never came; every kHubRecordPeriod:
-    // refresh this hub's record.
     timer_.expires_after(std::chrono::seconds(1));
     timer_.async_wait([this](const asio::error_code& ec) {
         if (ec || stopped_) return;
-        const std::int64_t now = wall_clock_ms();
-        if (dht_.ready()) unready_since_ms_ = 0;
-        else if (unready_since_ms_ == 0) unready_since_ms_ = now;
-        relay_.tick(now);
-        if (++ticks_ % std::chrono::duration_cast<std::chrono::seconds>(mesh::kHubRecordPeriod).count() == 0)
-            hubs_.publish(router_.connections(), now);
+        tick();
         arm_timer();
     });
+}
+
+void HubMesh::tick() {
+    const std::int64_t now = clock_();
+    if (dht_.ready()) unready_since_ms_ = 0;
+    else if (unready_since_ms_ == 0) unready_since_ms_ = now;
+    relay_.tick(now);
+    if (++ticks_ % std::chrono::duration_cast<std::chrono::seconds>(mesh::kHubRecordPeriod).count() == 0)
+        hubs_.publish(router_.connections(), now);
 }
 
 std::int64_t HubMesh::unready_for_ms(std::int64_t now) const {
@@ -75,7 +77,7 @@ void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
 bool HubMesh::forward_signal(std::string_view from, std::string_view target, std::string_view ns, std::string text) {
     const std::string* hub = remote_.hub_of(ns, target);
     if (!hub) return false;
-    relay_.send(from, target, ns, std::move(text), *hub, wall_clock_ms());
+    relay_.send(from, target, ns, std::move(text), *hub, clock_());
     return true;
 }
 
@@ -91,6 +93,6 @@ MeshStats HubMesh::stats() const {
     return s;
 }
 
-std::vector<mesh::HubRecord> HubMesh::hubs() const { return hubs_.list(router_.connections(), wall_clock_ms()); }
+std::vector<mesh::HubRecord> HubMesh::hubs() const { return hubs_.list(router_.connections(), clock_()); }
 
 }  // namespace pigeonhub

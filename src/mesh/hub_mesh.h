@@ -27,14 +27,16 @@
 #include "signaling/mesh_link.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"
+#include "util/clock_fn.h"
 
 namespace pigeonhub {
 
 class HubMesh final : public MeshLink {
 public:
     // `capacity`: the WebSocket connections this hub admits (published in its hub record).
+    // `clock` tells the time for everything the mesh times (held signals, order waits, records' timestamps).
     HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
-            DhtPort& dht);
+            DhtPort& dht, Clock clock = system_clock_ms());
 
     // Starts listening (inbox, hubs) and publishing this hub's record.
     void start();
@@ -54,11 +56,15 @@ public:
     std::size_t remote_peers() const noexcept { return remote_.peers(); }
     // How long the DHT has been not ready, in ms (0 when ready).
     std::int64_t unready_for_ms(std::int64_t now_ms) const;
+    // What the mesh's timer does every second (readiness, held signals and order waits that ran out, the hub
+    // record every kHubRecordPeriod). Public for tests that drive the clock themselves.
+    void tick();
 
 private:
     void arm_timer();
 
     const MeshOptions config_;
+    Clock clock_;
     Router& router_;
     DhtPort& dht_;
     MeshStats stats_;

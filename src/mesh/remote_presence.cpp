@@ -4,7 +4,6 @@
 #include "mesh/mesh_records.h"
 #include "protocol/json.h"
 #include "signaling/peer_key.h"
-#include "util/clock.h"
 
 namespace pigeonhub {
 namespace {
@@ -18,13 +17,14 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                               MeshStats& stats)
+                               MeshStats& stats, Clock clock)
     : io_(io),
       app_id_(std::move(app_id)),
       dht_(dht),
       router_(router),
       out_(out),
       stats_(stats),
+      clock_(std::move(clock)),
       directory_(mesh::kMaxRemotePeers),
       versions_(mesh::kMaxRemotePages) {}
 
@@ -119,7 +119,7 @@ void RemotePresence::confirm_expired(const std::string& ns, std::vector<PageValu
 }
 
 void RemotePresence::announce(const std::string& ns, const RemoteDirectory::Diff& diff) {
-    const std::int64_t now = wall_clock_ms();
+    const std::int64_t now = clock_();
     for (const auto& e : diff.upserted) router_.remote_peer_discovered(ns, PeerKey::from_hex(e.peer), e.head, out_, now);
     for (const auto& peer : diff.removed)
         if (!router_.is_local(peer)) router_.remote_peer_gone(ns, peer, out_, now);

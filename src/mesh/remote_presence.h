@@ -26,13 +26,14 @@
 #include "mesh/remote_directory.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"
+#include "util/clock_fn.h"
 
 namespace pigeonhub {
 
 class RemotePresence {
 public:
     RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                   MeshStats& stats);
+                   MeshStats& stats, Clock clock);
 
     // REQUIRES: called once, before listen().
     void start(std::string hub_id) { hub_id_ = std::move(hub_id); }
@@ -62,6 +63,7 @@ private:
     Router& router_;
     Outbox& out_;
     MeshStats& stats_;
+    Clock clock_;
     std::string hub_id_;
     std::map<std::string, std::uint64_t, std::less<>> listens_;  // namespace -> listen token
     RemoteDirectory directory_;

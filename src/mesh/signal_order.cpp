@@ -78,7 +78,8 @@ void SignalOrder::release_in_order(State& st, std::vector<OrderedSignal>& out) {
 void SignalOrder::expire(std::int64_t now, std::vector<OrderedSignal>& out) {
     for (auto it = pairs_.begin(); it != pairs_.end();) {
         State& st = it->second;
-        if (!st.held.empty() && now - st.held_since_ms >= max_wait_ms_) {
+        // Every gap whose wait ran out at once: several lost signals must not cost a timer turn each.
+        while (!st.held.empty() && now - st.held_since_ms >= max_wait_ms_) {
             ++gaps_skipped_;
             st.expected = st.held.begin()->first;
             release_in_order(st, out);

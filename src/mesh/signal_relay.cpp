@@ -2,13 +2,19 @@
 
 #include "mesh/mesh_limits.h"
 #include "mesh/mesh_records.h"
-#include "util/clock.h"
 
 namespace pigeonhub {
 
 SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                         MeshStats& stats, const HubDirectory& hubs)
-    : app_id_(std::move(app_id)), dht_(dht), router_(router), out_(out), stats_(stats), hubs_(hubs), order_timer_(io) {}
+                         MeshStats& stats, const HubDirectory& hubs, Clock clock)
+    : app_id_(std::move(app_id)),
+      dht_(dht),
+      router_(router),
+      out_(out),
+      stats_(stats),
+      hubs_(hubs),
+      clock_(std::move(clock)),
+      order_timer_(io) {}
 
 void SignalRelay::start(std::string hub_id) {
     hub_id_ = std::move(hub_id);
@@ -60,7 +66,7 @@ void SignalRelay::send_key(const std::string& hub, std::int64_t now) {
 
 void SignalRelay::on_inbox(const std::vector<DhtValue>& values, bool expired) {
     if (expired || stopped_) return;
-    const std::int64_t now = wall_clock_ms();
+    const std::int64_t now = clock_();
     for (const auto& v : values) {
         if (!seen_.insert(v.id).second) {
             ++stats_.signals_duplicate;  // at most once, even when a listen is refreshed
@@ -156,6 +162,9 @@ void SignalRelay::tick(std::int64_t now) {
         ++stats_.signals_unopened;
     }
     if (key_asked_ms_.size() > mesh::kMaxLinks) key_asked_ms_.clear();  // bounded; only a rate limit
+    std::vector<OrderedSignal> late;
+    order_.expire(now, late);
+    deliver(late);
 }
 
 void SignalRelay::accept(const std::string& from_hub, std::string_view text, std::int64_t now) {
@@ -180,7 +189,7 @@ void SignalRelay::arm_order_timer() {
         order_timer_armed_ = false;
         if (ec || stopped_) return;
         std::vector<OrderedSignal> late;
-        order_.expire(wall_clock_ms(), late);
+        order_.expire(clock_(), late);
         deliver(late);
         arm_order_timer();
     });

@@ -27,13 +27,14 @@
 #include "mesh/signal_order.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"
+#include "util/clock_fn.h"
 
 namespace pigeonhub {
 
 class SignalRelay {
 public:
     SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out, MeshStats& stats,
-                const HubDirectory& hubs);
+                const HubDirectory& hubs, Clock clock);
 
     // Listens to this hub's inbox. REQUIRES: called once.
     void start(std::string hub_id);
@@ -44,7 +45,8 @@ public:
               const std::string& to_hub, std::int64_t now);
     // A hub was heard of for the first time: signals from it may already wait for its key.
     void hub_appeared(const std::string& hub, std::int64_t now);
-    // Drops held signals whose key did not come in time (call about once a second).
+    // Drops held signals whose key did not come in time and releases signals whose wait for a predecessor ran
+    // out (call about once a second; the order timer does the latter more often).
     void tick(std::int64_t now);
 
     std::uint64_t late_dropped() const noexcept { return order_.late_dropped(); }
@@ -67,6 +69,7 @@ private:
     Outbox& out_;
     MeshStats& stats_;
     const HubDirectory& hubs_;
+    Clock clock_;
     std::string hub_id_;
     std::uint64_t inbox_token_ = 0;
     bool started_ = false;

@@ -7,17 +7,22 @@
 
 namespace pigeonhub {
 
-void random_bytes(void* p, std::size_t n) {
+int try_random_bytes(void* p, std::size_t n) noexcept {
     auto* bytes = static_cast<unsigned char*>(p);
     std::size_t got = 0;
     while (got < n) {
         ssize_t r = getrandom(bytes + got, n - got, 0);
         if (r < 0) {
             if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "getrandom");
+            return errno;
         }
         got += static_cast<std::size_t>(r);
     }
+    return 0;
+}
+
+void random_bytes(void* p, std::size_t n) {
+    if (int err = try_random_bytes(p, n)) throw std::system_error(err, std::generic_category(), "getrandom");
 }
 
 }  // namespace pigeonhub

@@ -1,6 +1,7 @@
 #include "util/siphash.h"
 
-#include <sys/random.h>
+#include "util/random.h"
+
 
 #include <cstring>
 
@@ -19,8 +20,10 @@ inline void round(std::uint64_t& v0, std::uint64_t& v1, std::uint64_t& v2, std::
 struct ProcessKey {
     std::uint64_t k[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
     ProcessKey() {
-        // If the kernel refuses, the fixed key above still gives a working (if predictable) hash.
-        (void)getrandom(k, sizeof k, GRND_NONBLOCK);
+        // If the kernel refuses, the fixed key above still gives a working (if predictable) hash: this runs at
+        // the first hash, and no caller could handle an error there.
+        std::uint64_t drawn[2];
+        if (try_random_bytes(drawn, sizeof drawn) == 0) std::memcpy(k, drawn, sizeof k);
     }
 };
 

@@ -65,3 +65,19 @@ TEST(SignalNumbering, CountsPerPair) {
     EXPECT_EQ(a0.epoch, a1.epoch);
     EXPECT_EQ(b0.seq, 0u);
 }
+
+// Several lost signals: once the wait has run out, every gap is skipped in one pass (not one per timer turn).
+TEST(SignalOrder, EveryGapWhoseWaitRanOutIsSkippedAtOnce) {
+    SignalOrder o(250);
+    std::vector<OrderedSignal> out;
+    o.accept("p", 7, 0, sig("a"), 0, out);
+    o.accept("p", 7, 2, sig("c"), 10, out);  // 1 lost
+    o.accept("p", 7, 4, sig("e"), 20, out);  // 3 lost
+    o.accept("p", 7, 6, sig("g"), 30, out);  // 5 lost
+    o.expire(200, out);
+    EXPECT_EQ(texts(out), "a");
+    o.expire(300, out);
+    EXPECT_EQ(texts(out), "aceg");
+    EXPECT_EQ(o.gaps_skipped(), 3u);
+    EXPECT_FALSE(o.waiting());
+}
