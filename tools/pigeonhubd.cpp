@@ -7,6 +7,7 @@
 
 #include "config/config_loader.h"
 #include "hub/hub.h"
+#include "mesh/mesh_ca.h"
 #include "pigeonhub/version.h"
 #include "util/log.h"
 
@@ -19,6 +20,20 @@ int main(int argc, char** argv) {
     case ConfigLoadResult::Action::error:
         std::fprintf(stderr, "pigeonhubd: %s\n", loaded.message.c_str());
         return 2;
+    case ConfigLoadResult::Action::mesh_ca_init:
+    case ConfigLoadResult::Action::mesh_ca_issue: {
+        const bool init = loaded.action == ConfigLoadResult::Action::mesh_ca_init;
+        const std::string error = init ? pigeonhub::mesh_ca::init(loaded.ca_dir)
+                                       : pigeonhub::mesh_ca::issue(loaded.ca_dir, loaded.config.mesh.state_dir);
+        if (!error.empty()) {
+            std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
+            return 1;
+        }
+        if (init) std::printf("mesh CA written to %s (ca.pem: keep it secret; ca.crt: give it to every hub as MESH_CA)\n",
+                              loaded.ca_dir.c_str());
+        else std::printf("hub identity issued into %s\n", loaded.config.mesh.state_dir.c_str());
+        return 0;
+    }
     case ConfigLoadResult::Action::run: break;
     }
     // Relaying allocates and frees a message-sized buffer per signal; without these, glibc keeps returning the

@@ -57,6 +57,8 @@ struct MeshOptions {
     std::string region;                      // REGION: free text published in /hubs
     std::uint32_t dht_unready_grace_ms = 30000;  // DHT_UNREADY_GRACE: /health answers 503 after the DHT has been
                                                  // disconnected this long (ms)
+    std::string ca_cert;                     // MESH_CA: the mesh CA's certificate; the hub refuses to start unless its
+                                             // identity chains to it. Empty: no CA (membership checks: next step)
 };
 
 // A pigeonhubd process: one options struct per part; each part receives only its own.

@@ -115,6 +115,8 @@ const Option kOptions[] = {
     {"DHT_UNREADY_GRACE", "dht-unready-grace", "MS",
      "/health answers 503 once the DHT has been disconnected this long",
      [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_unready_grace_ms, 0, kU32); }, SHOW(mesh.dht_unready_grace_ms)},
+    {"MESH_CA", "mesh-ca", "FILE", "the mesh CA certificate: refuse to start unless this hub's identity chains to it",
+     [](Config& c, std::string_view v) { c.mesh.ca_cert = v; return !v.empty(); }, SHOW_TEXT(mesh.ca_cert), "(none)"},
     {"PUBLIC_URL", "public-url", "URL", "how clients reach this hub, published in /hubs",
      [](Config& c, std::string_view v) { c.mesh.public_url = v; return true; }, SHOW_TEXT(mesh.public_url), "(empty)"},
     {"REGION", "region", "TEXT", "region published in /hubs",
@@ -166,6 +168,14 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         if (a == "-V" || a == "--version") {
             result.action = ConfigLoadResult::Action::version;
             return result;
+        }
+        if (a == "--mesh-ca-init" || a == "--mesh-ca-issue") {
+            // Commands, not settings: make a mesh CA in DIR, or issue a hub identity from it into --state-dir.
+            if (i + 1 >= argc) return fail(std::string(a) + " needs a directory");
+            result.action = a == "--mesh-ca-init" ? ConfigLoadResult::Action::mesh_ca_init
+                                                  : ConfigLoadResult::Action::mesh_ca_issue;
+            result.ca_dir = argv[++i];
+            continue;
         }
         if (a.substr(0, 2) != "--") return fail("unexpected argument '" + std::string(a) + "' (see --help)");
         a.remove_prefix(2);
@@ -229,7 +239,9 @@ std::string config_usage() {
         if (o.env) s += std::string(" [") + o.env + "]";
         s += "\n";
     }
-    s += "  -h, --help                    show this text\n"
+    s += "  --mesh-ca-init DIR            make a mesh CA in DIR (ca.pem, ca.crt) and exit\n"
+         "  --mesh-ca-issue DIR           issue a hub identity from the CA in DIR into --state-dir and exit\n"
+         "  -h, --help                    show this text\n"
          "  -V, --version                 print the version\n";
     return s;
 }

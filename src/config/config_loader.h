@@ -15,10 +15,11 @@ namespace pigeonhub {
 using EnvLookup = std::function<const char*(const char*)>;
 
 struct ConfigLoadResult {
-    enum class Action { run, help, version, error };
+    enum class Action { run, help, version, error, mesh_ca_init, mesh_ca_issue };
     Action action = Action::run;
     Config config;
     std::string message;  // usage text for help, the error for error
+    std::string ca_dir;   // for mesh_ca_init and mesh_ca_issue: the CA directory
 };
 
 // Environment first, then flags (`--port 0` or `--port=0`); flags win. Never exits or prints.

@@ -7,6 +7,7 @@
 
 #include "api/rest_api.h"
 #include "mesh/dht_node.h"
+#include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
 #include "net/http_server.h"
 #include "net/session_hub.h"
@@ -69,6 +70,16 @@ Hub::~Hub() = default;
 int Hub::run() {
     Parts& p = *parts_;
     p.info.started_at_ms = wall_clock_ms();
+    if (!p.config.mesh.ca_cert.empty()) {
+        const std::string problem = mesh_ca::member_problem(p.config.mesh.ca_cert, p.config.mesh.state_dir);
+        if (!problem.empty()) {
+            std::fprintf(stderr,
+                         "pigeonhubd: not a member of the mesh of MESH_CA=%s: %s\n"
+                         "  issue this hub an identity: pigeonhubd --mesh-ca-issue CA_DIR --state-dir %s\n",
+                         p.config.mesh.ca_cert.c_str(), problem.c_str(), p.config.mesh.state_dir.c_str());
+            return 2;
+        }
+    }
     try {
         p.dht.start();
     } catch (const std::exception& e) {

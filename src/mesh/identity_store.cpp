@@ -13,7 +13,9 @@
 #include "util/log.h"
 
 namespace pigeonhub {
-namespace {
+
+std::string identity_key_path(const std::string& dir) { return dir + "/identity.pem"; }
+std::string identity_crt_path(const std::string& dir) { return dir + "/identity.crt"; }
 
 dht::Blob read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -49,11 +51,9 @@ void make_dirs(const std::string& dir) {
     }
 }
 
-}  // namespace
-
 dht::crypto::Identity load_or_create_identity(const std::string& dir) {
     make_dirs(dir);
-    const std::string key_path = dir + "/identity.pem", crt_path = dir + "/identity.crt";
+    const std::string key_path = identity_key_path(dir), crt_path = identity_crt_path(dir);
     if (::access(key_path.c_str(), F_OK) == 0) {
         auto key = std::make_shared<dht::crypto::PrivateKey>(read_file(key_path));
         auto crt = std::make_shared<dht::crypto::Certificate>(read_file(crt_path));

@@ -149,6 +149,24 @@ test('/health answers 503 when the DHT stays disconnected past the grace period'
   }
 });
 
+test('with MESH_CA a hub starts only with an identity that CA issued', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { hubBinary } = await import('./lib/hub.mjs');
+  const root = tempStateDir();
+  const run = (...args) => spawnSync(hubBinary, args, { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root } });
+  assert.equal(run('--mesh-ca-init', `${root}/ca`).status, 0);
+  assert.equal(run('--mesh-ca-init', `${root}/ca`).status, 1, 'an existing CA is never replaced');
+  assert.equal(run('--mesh-ca-issue', `${root}/ca`, '--state-dir', `${root}/member`).status, 0);
+  const member = await startHub({ env: { STATE_DIR: `${root}/member`, MESH_CA: `${root}/ca/ca.crt` } });
+  assert.equal((await health(member)).status, 'healthy');
+  await member.stop();
+  // A hub whose identity the CA did not issue (here: one it made itself) refuses to start, and says how to fix it.
+  const self = tempStateDir();
+  await (await startHub({ env: { STATE_DIR: self } })).stop();
+  await assert.rejects(startHub({ env: { STATE_DIR: self, MESH_CA: `${root}/ca/ca.crt` } }),
+    /exited early \(code 2[\s\S]*does not chain[\s\S]*--mesh-ca-issue/);
+});
+
 test('a restarted hub keeps its identity', async () => {
   const dir = (await import('./lib/hub.mjs')).tempStateDir();
   const first = await startHub({ env: { STATE_DIR: dir } });
