@@ -82,7 +82,10 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             // A peer connected here (e.g. it failed over to us from a dead hub whose page has not expired
             // yet) is announced locally; another hub's page about it must not add a second entry.
             if (router_.is_local(e.peer_id)) continue;
-            entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(e.data, quoted(ns)))});
+            // The data as the peer announced it, however the page was written: peerId is the entry's, isHub is
+            // false (never taken from a remote page: any key holder can write one).
+            const std::string data = outbound::discovery_data(e.peer_id, e.data);
+            entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(data, quoted(ns)))});
         }
         announce(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)));
     }

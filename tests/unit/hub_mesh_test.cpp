@@ -251,6 +251,22 @@ TEST_F(HubMeshTest, OrderKeptWhenTheDhtLosesAndReorders) {
     EXPECT_EQ(B->mesh.stats().signals_received, got.size() + 1) << "every signal that arrived was delivered (and the offer)";
 }
 
+// Whatever a remote page says, a peer is never announced as a hub, and its peerId is its own.
+TEST_F(HubMeshTest, RemotePagesCannotMakeAPeerAHub) {
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    auto other = net.node(hub('r'));  // any key holder on the DHT, writing its own page by hand
+    mesh::PresencePage page{hub('r'), "room", {{peer('7'), R"({"peerId":")" + peer('7') + R"(","isHub":true,"nick":"x"})"}}, 0, 1};
+    other->publish(mesh::presence_key(config.app_id, "room"), 1, mesh::encode_presence(page));
+    net.settle();
+    auto seen = A->frames(a, {R"("type":"peer-discovered")", peer('7')});
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_NE(seen[0].find(R"("isHub":false)"), std::string::npos) << seen[0];
+    EXPECT_EQ(seen[0].find(R"("isHub":true)"), std::string::npos) << seen[0];
+    EXPECT_NE(seen[0].find(R"("nick":"x")"), std::string::npos) << "the peer's own fields stay";
+}
+
 // A hub that stops gracefully withdraws its pages: the others hear of its peers' departure at once.
 TEST_F(HubMeshTest, GracefulStopWithdrawsPagesAtOnce) {
     auto A = start('a'), B = start('b');
