@@ -77,6 +77,15 @@ void FakeDhtNet::replay(const std::string& key, const DhtValue& value) {
     store(key, std::move(v));
 }
 
+std::vector<DhtValue> FakeDhtNet::visible_values(const std::string& key, const std::string& hub) const {
+    std::vector<DhtValue> out;
+    auto it = store_.find(key);
+    if (it != store_.end())
+        for (const auto& v : it->second)
+            if (visible(v, hub)) out.push_back(view(v));
+    return out;
+}
+
 std::vector<DhtValue> FakeDhtNet::stored(const std::string& key) const {
     std::vector<DhtValue> out;
     auto it = store_.find(key);
@@ -141,61 +150,46 @@ FakeDht::~FakeDht() {
     alive_.reset();
 }
 
-void FakeDht::publish(const std::string& key, std::uint64_t record_id, std::string data) {
+// Every value a node puts: a new id; a record's edit replaces (retires) the record's earlier values; a value not
+// re-announced lives one lease. Nothing leaves a killed node.
+void FakeDht::put(const std::string& key, std::string owner, std::string to, std::string data, std::uint64_t record,
+                  bool announced) {
     if (net_.dead_.count(hub_id_)) return;
     FakeDhtNet::Stored v;
     v.id = net_.next_value_id_++;
-    v.owner = hub_id_;
+    v.owner = std::move(owner);
+    v.to = std::move(to);
     v.data = std::move(data);
-    v.record = record_id;
-    v.announced = true;
+    v.record = record;
+    v.announced = announced;
+    v.expires_ms = announced ? 0 : net_.now_ + kLeaseMs;
     const std::uint64_t id = v.id;
-    published_.insert({key, record_id});
     net_.store(key, std::move(v));
-    net_.retire(key, hub_id_, record_id, id);
+    if (record) net_.retire(key, hub_id_, record, id);
+}
+
+void FakeDht::publish(const std::string& key, std::uint64_t record_id, std::string data) {
+    if (net_.dead_.count(hub_id_)) return;
+    published_.insert({key, record_id});
+    put(key, hub_id_, {}, std::move(data), record_id, /*announced=*/true);
 }
 
 void FakeDht::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
     if (net_.dead_.count(hub_id_) || !published_.erase({key, record_id})) return;
-    FakeDhtNet::Stored v;
-    v.id = net_.next_value_id_++;
-    v.owner = hub_id_;
-    v.data = std::move(tombstone);
-    v.record = record_id;
-    v.expires_ms = net_.now_ + kLeaseMs;
-    const std::uint64_t id = v.id;
-    net_.store(key, std::move(v));
-    net_.retire(key, hub_id_, record_id, id);
+    put(key, hub_id_, {}, std::move(tombstone), record_id, /*announced=*/false);
 }
 
 void FakeDht::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {
-    if (net_.dead_.count(hub_id_)) return;
-    FakeDhtNet::Stored v;
-    v.id = net_.next_value_id_++;
-    v.owner = hub_id_;
-    v.to = to_hub_id;
-    v.data = std::move(data);
-    v.expires_ms = net_.now_ + kLeaseMs;
-    net_.store(key, std::move(v));
+    put(key, hub_id_, to_hub_id, std::move(data), 0, false);
 }
 
-void FakeDht::send_plain(const std::string& key, std::string data) {
-    if (net_.dead_.count(hub_id_)) return;
-    FakeDhtNet::Stored v;
-    v.id = net_.next_value_id_++;
-    v.data = std::move(data);
-    v.expires_ms = net_.now_ + kLeaseMs;
-    net_.store(key, std::move(v));
-}
+void FakeDht::send_plain(const std::string& key, std::string data) { put(key, {}, {}, std::move(data), 0, false); }
 
 std::uint64_t FakeDht::listen(const std::string& key, ListenCallback cb) {
     const std::uint64_t token = net_.next_token_++;
     tokens_.insert(token);
     net_.listeners_.emplace(token, FakeDhtNet::Listener{this, key, std::move(cb)});
-    std::vector<DhtValue> now;
-    for (const auto& v : net_.store_[key])
-        if (FakeDhtNet::visible(v, hub_id_)) now.push_back(FakeDhtNet::view(v));
-    net_.push(token, std::move(now), false, false);
+    net_.push(token, net_.visible_values(key, hub_id_), false, false);
     return token;
 }
 
@@ -205,9 +199,7 @@ void FakeDht::cancel_listen(std::uint64_t token) {
 }
 
 void FakeDht::get(const std::string& key, GetCallback cb) {
-    std::vector<DhtValue> now;
-    for (const auto& v : net_.store_[key])
-        if (FakeDhtNet::visible(v, hub_id_)) now.push_back(FakeDhtNet::view(v));
+    std::vector<DhtValue> now = net_.visible_values(key, hub_id_);
     asio::io_context& io = net_.io_;
     net_.schedule(net_.now_ + net_.latency(), [&io, alive = std::weak_ptr<bool>(alive_), cb = std::move(cb), now = std::move(now)] {
         asio::post(io, [alive, cb, now] {

@@ -85,6 +85,8 @@ private:
     static bool visible(const Stored& v, const std::string& hub) { return v.to.empty() || v.to == hub; }
     static DhtValue view(const Stored& v) { return DhtValue{v.id, v.owner, v.data}; }
     void expire_due();
+    // What `hub` can read under `key` now (values encrypted to other hubs left out).
+    std::vector<DhtValue> visible_values(const std::string& key, const std::string& hub) const;
     bool alive(std::uint64_t token) const { return listeners_.count(token) != 0; }
 
     asio::io_context& io_;
@@ -119,6 +121,9 @@ public:
     bool ready_ = true;
 
 private:
+    void put(const std::string& key, std::string owner, std::string to, std::string data, std::uint64_t record,
+             bool announced);
+
     FakeDhtNet& net_;
     std::string hub_id_;
     std::set<std::pair<std::string, std::uint64_t>> published_;  // (key, record) live

@@ -22,6 +22,12 @@ namespace {
 std::string peer(char c) { return std::string(40, c); }
 std::string hub(char c) { return std::string(39, 'f') + c; }
 
+// A routed message of `type` from a client: `data` (a JSON object) to `target` in `ns`.
+std::string signal(const std::string& type, const std::string& data, const std::string& target,
+                   const std::string& ns = "room") {
+    return R"({"type":")" + type + R"(","data":)" + data + R"(,"targetPeerId":")" + target + R"(","networkName":")" + ns + "\"}";
+}
+
 // One hub: its router, what it sent to its clients, its mesh over a fake DHT node.
 struct TestHub {
     // Every hub tells the time by the fake DHT's clock.
@@ -78,6 +84,17 @@ protected:
         return h;
     }
 
+    // Peer 1 on A and peer 2 on B in "room", discovered both ways, and A's link key already at B (a first offer
+    // went through): what a test does next is only about the signals.
+    std::pair<Slot, Slot> linked(TestHub& A, TestHub& B) {
+        Slot a = A.join(peer('1'), "room");
+        Slot b = B.join(peer('2'), "room");
+        net.settle();
+        A.send(a, signal("offer", R"({"sdp":"key"})", peer('2')));
+        net.settle();
+        return {a, b};
+    }
+
     MeshOptions config;
     asio::io_context io;
     FakeDhtNet net{io};
@@ -110,7 +127,7 @@ TEST_F(HubMeshTest, ThreeHubsAndNamespaceIsolation) {
     EXPECT_EQ(A->discovered(a, peer('3')), 0u);
     EXPECT_EQ(C->frames(c, {R"("type":"peer-discovered")"}).size(), 0u);
     // A signal into the other namespace does not cross.
-    C->send(c, R"({"type":"offer","data":{"sdp":"x"},"targetPeerId":")" + peer('1') + R"(","networkName":"y"})");
+    C->send(c, signal("offer", R"({"sdp":"x"})", peer('1'), "y"));
     net.settle();
     EXPECT_EQ(A->frames(a, {R"("type":"offer")"}).size(), 0u);
 }
@@ -183,7 +200,7 @@ TEST_F(HubMeshTest, KeyRequestAfterRestart) {
     Slot a = A->join(peer('1'), "room");
     Slot b = B->join(peer('2'), "room");
     net.settle();
-    A->send(a, R"({"type":"offer","data":{"sdp":"first"},"targetPeerId":")" + peer('2') + R"(","networkName":"room"})");
+    A->send(a, signal("offer", R"({"sdp":"first"})", peer('2')));
     net.settle();
     ASSERT_EQ(B->frames(b, {R"("sdp":"first")"}).size(), 1u);
     B.reset();  // the process ends; a new one starts under the same identity
@@ -192,7 +209,7 @@ TEST_F(HubMeshTest, KeyRequestAfterRestart) {
     Slot b2 = B->join(peer('3'), "room");
     net.settle();
     ASSERT_EQ(A->discovered(a, peer('3')), 1u);
-    A->send(a, R"({"type":"offer","data":{"sdp":"after"},"targetPeerId":")" + peer('3') + R"(","networkName":"room"})");
+    A->send(a, signal("offer", R"({"sdp":"after"})", peer('3')));
     net.settle();
     EXPECT_EQ(B->frames(b2, {R"("sdp":"after")"}).size(), 1u);
     EXPECT_GE(B->mesh.stats().link_keys_received, 1u);
@@ -202,16 +219,11 @@ TEST_F(HubMeshTest, KeyRequestAfterRestart) {
 // Each signal travels as its own DHT value; a burst delivered out of order arrives in order.
 TEST_F(HubMeshTest, OrderKeptWhenTheDhtReorders) {
     auto A = start('a'), B = start('b');
-    Slot a = A->join(peer('1'), "room");
-    Slot b = B->join(peer('2'), "room");
-    net.settle();
-    A->send(a, R"({"type":"offer","data":{"sdp":"key"},"targetPeerId":")" + peer('2') + R"(","networkName":"room"})");
-    net.settle();  // the link key is there: what follows is only about order
+    auto [a, b] = linked(*A, *B);
     net.jitter_ms = 40;
     net.seed = 7;
     for (int i = 0; i < 30; ++i)
-        A->send(a, R"({"type":"ice-candidate","data":{"candidate":"c)" + std::to_string(i) + R"("},"targetPeerId":")" +
-                       peer('2') + R"(","networkName":"room"})");
+        A->send(a, signal("ice-candidate", R"({"candidate":"c)" + std::to_string(i) + "\"}", peer('2')));
     net.settle();
     auto got = B->frames(b, {R"("type":"ice-candidate")"});
     ASSERT_EQ(got.size(), 30u);
@@ -223,18 +235,13 @@ TEST_F(HubMeshTest, OrderKeptWhenTheDhtReorders) {
 // a lost one are released once their wait for it runs out (signal_order.h), by the fake's clock.
 TEST_F(HubMeshTest, OrderKeptWhenTheDhtLosesAndReorders) {
     auto A = start('a'), B = start('b');
-    Slot a = A->join(peer('1'), "room");
-    Slot b = B->join(peer('2'), "room");
-    net.settle();
-    A->send(a, R"({"type":"offer","data":{"sdp":"key"},"targetPeerId":")" + peer('2') + R"(","networkName":"room"})");
-    net.settle();
+    auto [a, b] = linked(*A, *B);
     net.jitter_ms = 40;
     net.loss = 0.3;
     net.seed = 11;
     constexpr int kSent = 40;
     for (int i = 0; i < kSent; ++i)
-        A->send(a, R"({"type":"ice-candidate","data":{"candidate":"c)" + std::to_string(i) + R"("},"targetPeerId":")" +
-                       peer('2') + R"(","networkName":"room"})");
+        A->send(a, signal("ice-candidate", R"({"candidate":"c)" + std::to_string(i) + "\"}", peer('2')));
     net.settle();
     net.advance(300);  // past the wait for a missing predecessor
     B->mesh.tick();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/json.h"
+#include "util/url.h"
 
 using namespace pigeonhub;
 
@@ -36,7 +37,7 @@ protected:
 
     // A GET of `target` through the route table, as the HTTP server routes it (by path).
     HttpReply get(std::string_view target, std::int64_t now) {
-        const std::string_view path = target.substr(0, target.find('?'));
+        const std::string_view path = target_path(target);
         for (const auto& r : api.routes())
             if (r.path == path) return r.get(target, now);
         ADD_FAILURE() << "no route for " << path;
