@@ -23,15 +23,16 @@ int main(int argc, char** argv) {
     case ConfigLoadResult::Action::mesh_ca_init:
     case ConfigLoadResult::Action::mesh_ca_issue: {
         const bool init = loaded.action == ConfigLoadResult::Action::mesh_ca_init;
+        std::string hub_id;
         const std::string error = init ? pigeonhub::mesh_ca::init(loaded.ca_dir)
-                                       : pigeonhub::mesh_ca::issue(loaded.ca_dir, loaded.config.mesh.state_dir);
+                                       : pigeonhub::mesh_ca::issue(loaded.ca_dir, loaded.config.mesh.state_dir, &hub_id);
         if (!error.empty()) {
             std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
             return 1;
         }
         if (init) std::printf("mesh CA written to %s (ca.pem: keep it secret; ca.crt: give it to every hub as MESH_CA)\n",
                               loaded.ca_dir.c_str());
-        else std::printf("hub identity issued into %s\n", loaded.config.mesh.state_dir.c_str());
+        else std::printf("hub identity %s issued into %s\n", hub_id.c_str(), loaded.config.mesh.state_dir.c_str());
         return 0;
     }
     case ConfigLoadResult::Action::run: break;

@@ -44,6 +44,13 @@ struct SignalingOptions {
     std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
 };
 
+// Which DHT signers count as hubs of the mesh (docs/MESH.md, "Membership").
+enum class MeshTrust : std::uint8_t {
+    ca,      // only hubs whose identity chains to the mesh CA (MESH_CA)
+    open,    // any DHT node that signs its records (community meshes)
+    single,  // this hub alone: no bootstrap, no other hub counts
+};
+
 // The hub mesh: the embedded OpenDHT node and what the hub publishes through it.
 struct MeshOptions {
     std::uint16_t dht_port = 4222;           // DHT_PORT: UDP port of the embedded OpenDHT node (0 = any free port)
@@ -57,8 +64,14 @@ struct MeshOptions {
     std::string region;                      // REGION: free text published in /hubs
     std::uint32_t dht_unready_grace_ms = 30000;  // DHT_UNREADY_GRACE: /health answers 503 after the DHT has been
                                                  // disconnected this long (ms)
-    std::string ca_cert;                     // MESH_CA: the mesh CA's certificate; the hub refuses to start unless its
-                                             // identity chains to it. Empty: no CA (membership checks: next step)
+    MeshTrust trust = MeshTrust::single;     // MESH_TRUST: ca | open | single; unset: ca when DHT_BOOTSTRAP or MESH_CA
+                                             // is set, else single (load_config resolves it)
+    std::string ca_cert;                     // MESH_CA: the mesh CA's certificate. trust ca: only hubs whose identity
+                                             // chains to it count, this one included (else it refuses to start)
+    std::string ca_key;                      // MESH_CA_KEY: the CA's private key (local meshes and tests): a hub
+                                             // without an identity issues its own member identity at first start
+    std::string revoked_file;                // MESH_REVOKED: file of revoked hub ids (one per line), re-read when it
+                                             // changes; their records are refused
 };
 
 // A pigeonhubd process: one options struct per part; each part receives only its own.

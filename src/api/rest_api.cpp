@@ -3,6 +3,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "config/config_loader.h"
 #include "util/url.h"
 #include "pigeonhub/peer_id.h"
 #include "pigeonhub/version.h"
@@ -139,6 +140,7 @@ HttpReply RestApi::health(std::int64_t now) const {
         .field("peers", router_.announced_peers())
         .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
         .field("hubs", static_cast<std::uint64_t>(info_.mesh ? ms.hubs.size() : 1))
+        .field("meshTrust", mesh_trust_name(config_.mesh.trust))
         .field("networks", router_.namespaces())
         .field("environment", std::string_view(config_.environment))
         .field("version", version())
@@ -156,7 +158,7 @@ HttpReply RestApi::hubs(std::int64_t now) const {
         list = std::move(ms.hubs);
         self_id = ms.hub_id;
     } else {
-        list.push_back(mesh::own_hub_record(info_.node_id, config_.mesh, config_.signaling.max_connections,
+        list.push_back(mesh::own_hub_record(info_.node_id, {}, config_.mesh, config_.signaling.max_connections,
                                             router_.connections(), static_cast<std::uint64_t>(now)));
     }
     JsonWriter w;
@@ -322,7 +324,10 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("recordsReceived", m.records_received)
             .field("recordsInvalid", m.records_invalid)
             .field("recordsStale", m.records_stale)
-            .field("recordsRefused", m.records_refused)
+            .field("recordsPending", m.records_pending)
+            .field("members", m.members)
+            .field("certificatesVerified", m.certificates_verified)
+            .field("certificatesDeferred", m.certificates_deferred)
             .field("remotePeersRefused", m.remote_peers_refused)
             .field("signalsLateDropped", m.signals_late_dropped)
             .field("signalGapsSkipped", m.signal_gaps_skipped)
@@ -335,8 +340,24 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("linkKeysReceived", m.link_keys_received)
             .field("hubRecordsPublished", m.hub_records_published)
             .field("forwardedToMesh", s.forwarded_to_mesh)
-            .field("deliveredFromMesh", s.delivered_from_mesh)
+            .field("deliveredFromMesh", s.delivered_from_mesh);
+        // Records refused for who signed them or a bound (docs/MESH.md "Membership"), by reason and by kind.
+        auto reason = [&m](Refusal r) { return m.refused_reason[static_cast<std::size_t>(r)]; };
+        auto kind = [&m](RecordKind k) { return m.refused_kind[static_cast<std::size_t>(k)]; };
+        w.key("refused").begin_object()
+            .field("notMember", reason(Refusal::not_member))
+            .field("badCertificate", reason(Refusal::bad_certificate))
+            .field("revoked", reason(Refusal::revoked))
+            .field("overBound", reason(Refusal::over_bound))
             .end_object();
+        w.key("refusedKinds").begin_object()
+            .field("presence", kind(RecordKind::presence))
+            .field("hubRecord", kind(RecordKind::hub_record))
+            .field("linkKey", kind(RecordKind::link_key))
+            .field("keyRequest", kind(RecordKind::key_request))
+            .field("signal", kind(RecordKind::signal))
+            .end_object();
+        w.end_object();
     }
     write_memory(w);
     w.end_object();

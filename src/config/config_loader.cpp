@@ -115,8 +115,23 @@ const Option kOptions[] = {
     {"DHT_UNREADY_GRACE", "dht-unready-grace", "MS",
      "/health answers 503 once the DHT has been disconnected this long",
      [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_unready_grace_ms, 0, kU32); }, SHOW(mesh.dht_unready_grace_ms)},
-    {"MESH_CA", "mesh-ca", "FILE", "the mesh CA certificate: refuse to start unless this hub's identity chains to it",
+    {"MESH_TRUST", "mesh-trust", "ca|open|single", "which DHT signers count as hubs (README: Membership)",
+     [](Config& c, std::string_view v) {
+         if (v == "ca") c.mesh.trust = MeshTrust::ca;
+         else if (v == "open") c.mesh.trust = MeshTrust::open;
+         else if (v == "single") c.mesh.trust = MeshTrust::single;
+         else return false;
+         return true;
+     },
+     [](const Config& c) { return std::string(mesh_trust_name(c.mesh.trust)); },
+     "ca when DHT_BOOTSTRAP or MESH_CA is set, else single"},
+    {"MESH_CA", "mesh-ca", "FILE", "the mesh CA certificate: only hubs whose identity chains to it count",
      [](Config& c, std::string_view v) { c.mesh.ca_cert = v; return !v.empty(); }, SHOW_TEXT(mesh.ca_cert), "(none)"},
+    {"MESH_CA_KEY", "mesh-ca-key", "FILE", "the mesh CA key: issue this hub's identity at first start (local meshes)",
+     [](Config& c, std::string_view v) { c.mesh.ca_key = v; return !v.empty(); }, SHOW_TEXT(mesh.ca_key), "(none)"},
+    {"MESH_REVOKED", "mesh-revoked", "FILE", "revoked hub ids, one per line; re-read when it changes",
+     [](Config& c, std::string_view v) { c.mesh.revoked_file = v; return !v.empty(); }, SHOW_TEXT(mesh.revoked_file),
+     "(none)"},
     {"PUBLIC_URL", "public-url", "URL", "how clients reach this hub, published in /hubs",
      [](Config& c, std::string_view v) { c.mesh.public_url = v; return true; }, SHOW_TEXT(mesh.public_url), "(empty)"},
     {"REGION", "region", "TEXT", "region published in /hubs",
@@ -137,6 +152,20 @@ const Option* find_flag(std::string_view name) {
     return nullptr;
 }
 
+// Why the membership settings cannot work together, or "".
+std::string mesh_trust_problem(const MeshOptions& m) {
+    if (m.trust == MeshTrust::single && !m.dht_bootstrap.empty())
+        return "MESH_TRUST=single runs a hub alone, but DHT_BOOTSTRAP is set: remove DHT_BOOTSTRAP, or join a mesh "
+               "with MESH_TRUST=ca (and MESH_CA) or MESH_TRUST=open";
+    if (m.trust == MeshTrust::ca && m.ca_cert.empty())
+        return "this hub joins other DHT nodes, and only hubs admitted by a mesh CA count (MESH_TRUST=ca), but MESH_CA "
+               "is not set. Either give it the mesh CA: pigeonhubd --mesh-ca-init CA_DIR once, then MESH_CA=CA_DIR/ca.crt "
+               "and an identity from pigeonhubd --mesh-ca-issue CA_DIR --state-dir STATE_DIR (or MESH_CA_KEY=CA_DIR/ca.pem); "
+               "or let any DHT node count as a hub: MESH_TRUST=open (README: Membership)";
+    if (!m.ca_key.empty() && m.ca_cert.empty()) return "MESH_CA_KEY needs MESH_CA (the certificate beside the key)";
+    return {};
+}
+
 ConfigLoadResult fail(std::string msg) {
     ConfigLoadResult r;
     r.action = ConfigLoadResult::Action::error;
@@ -149,6 +178,7 @@ ConfigLoadResult fail(std::string msg) {
 ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup& env) {
     ConfigLoadResult result;
     Config& c = result.config;
+    bool trust_given = false;
     if (env) {
         for (const auto& o : kOptions) {
             if (!o.env) continue;
@@ -156,6 +186,7 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
             if (!v) continue;
             if (!o.set(c, v))
                 return fail(std::string("invalid value for ") + o.env + ": '" + v + "'");
+            trust_given = trust_given || std::string_view(o.env) == "MESH_TRUST";
         }
     }
     for (int i = 1; i < argc; ++i) {
@@ -194,6 +225,7 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         }
         if (!o->set(c, value))
             return fail("invalid value for --" + std::string(name) + ": '" + std::string(value) + "'");
+        trust_given = trust_given || name == "mesh-trust";
     }
     if (c.mesh.state_dir.empty() && env) {
         if (const char* sd = env("STATE_DIRECTORY"); sd && *sd) {
@@ -210,6 +242,11 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         const bool ipv4 = !c.http.host.empty() && c.http.host.find_first_not_of("0123456789.") == std::string::npos;
         c.mesh.dht_bind = ipv4 ? c.http.host : (c.http.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
     }
+    if (!trust_given)
+        c.mesh.trust = !c.mesh.dht_bootstrap.empty() || !c.mesh.ca_cert.empty() ? MeshTrust::ca : MeshTrust::single;
+    if (result.action == ConfigLoadResult::Action::run) {
+        if (std::string problem = mesh_trust_problem(c.mesh); !problem.empty()) return fail(problem);
+    }
     if (c.session.ping_interval_ms >= c.session.signaling_timeout_ms)
         c.session.ping_interval_ms = c.session.signaling_timeout_ms / 2 > 50 ? c.session.signaling_timeout_ms / 2 : 50;
     return result;
@@ -219,6 +256,15 @@ std::uint32_t default_max_http_connections(std::uint64_t open_files) {
     constexpr std::uint64_t kReserved = 64, kMin = 8, kMax = 1024;
     const std::uint64_t half = open_files > kReserved ? (open_files - kReserved) / 2 : 0;
     return static_cast<std::uint32_t>(std::clamp(half, kMin, kMax));
+}
+
+const char* mesh_trust_name(MeshTrust t) {
+    switch (t) {
+    case MeshTrust::ca: return "ca";
+    case MeshTrust::open: return "open";
+    case MeshTrust::single: return "single";
+    }
+    return "?";
 }
 
 std::vector<OptionInfo> config_options() {

@@ -30,6 +30,9 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
 // least 8 and at most 1024 (e.g. 1024 for 20000 open files, 96 for 256).
 std::uint32_t default_max_http_connections(std::uint64_t open_files);
 
+// "ca", "open" or "single".
+const char* mesh_trust_name(MeshTrust t);
+
 // The --help text.
 std::string config_usage();
 

@@ -4,11 +4,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "api/rest_api.h"
+#include "config/config_loader.h"
 #include "mesh/dht_node.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
+#include "mesh/revoked_hubs.h"
 #include "net/http_server.h"
 #include "net/session_hub.h"
 #include "pigeonhub/peer_id.h"
@@ -31,7 +34,21 @@ struct Hub::Parts {
     SessionHub sessions{io, config.session, router};
     DhtNode dht{io, DhtNodeConfig{config.mesh.dht_bind, config.mesh.dht_port, config.mesh.dht_bootstrap,
                                   config.mesh.dht_network, config.mesh.state_dir}};
-    HubMesh mesh{io, config.mesh, config.signaling.max_connections, router, sessions, dht};
+    std::optional<RevokedHubsFile> revoked_file;
+    HubMesh mesh{io,
+                 config.mesh,
+                 config.signaling.max_connections,
+                 router,
+                 sessions,
+                 dht,
+                 config.mesh.trust == MeshTrust::ca ? mesh_ca::verifier(config.mesh.ca_cert, nullptr) : Membership::Verifier{},
+                 [this]() -> std::optional<RevokedHubs> {
+                     if (!revoked_file) return std::nullopt;
+                     std::string error;
+                     auto list = revoked_file->poll(&error);
+                     if (!error.empty()) log::error("MESH_REVOKED: {} (the previous list stays in force)", error);
+                     return list;
+                 }};
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
@@ -48,6 +65,55 @@ struct Hub::Parts {
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
                        sessions.accept(std::move(socket), std::move(response), peer_id);
                    }}) {}
+
+    // The membership settings, before the DHT starts: a hub issues its own identity with MESH_CA_KEY, must chain
+    // to MESH_CA, and must not be revoked itself. Returns the exit code (2 with the fix on stderr), or 0.
+    int check_membership() {
+        const MeshOptions& m = config.mesh;
+        if (!m.ca_key.empty() && !mesh_ca::has_identity(m.state_dir)) {
+            std::string id;
+            if (auto error = mesh_ca::issue(m.ca_key, m.ca_cert, m.state_dir, &id); !error.empty()) {
+                std::fprintf(stderr, "pigeonhubd: cannot issue this hub's identity from MESH_CA_KEY=%s: %s\n",
+                             m.ca_key.c_str(), error.c_str());
+                return 2;
+            }
+            log::info("issued this hub's member identity {} from MESH_CA_KEY into {}", id, m.state_dir);
+        }
+        if (!m.ca_cert.empty()) {
+            const std::string problem = mesh_ca::member_problem(m.ca_cert, m.state_dir);
+            if (!problem.empty()) {
+                std::fprintf(stderr,
+                             "pigeonhubd: not a member of the mesh of MESH_CA=%s: %s\n"
+                             "  issue this hub an identity: pigeonhubd --mesh-ca-issue CA_DIR --state-dir %s\n",
+                             m.ca_cert.c_str(), problem.c_str(), m.state_dir.c_str());
+                return 2;
+            }
+        }
+        if (m.trust == MeshTrust::ca) {
+            std::string error;
+            if (!mesh_ca::verifier(m.ca_cert, &error)) {
+                std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
+                return 2;
+            }
+        }
+        if (!m.revoked_file.empty()) {
+            revoked_file.emplace(m.revoked_file);
+            std::string error;
+            auto list = revoked_file->poll(&error);
+            if (!list) {
+                std::fprintf(stderr, "pigeonhubd: MESH_REVOKED: %s\n", error.c_str());
+                return 2;
+            }
+            revoked_file.emplace(m.revoked_file);  // read again by the mesh at start
+            const std::string self = mesh_ca::hub_id_of(m.state_dir);
+            if (!self.empty() && list->count(self)) {
+                std::fprintf(stderr, "pigeonhubd: this hub (%s) is listed in MESH_REVOKED=%s: it is no longer a hub "
+                                     "of this mesh\n", self.c_str(), m.revoked_file.c_str());
+                return 2;
+            }
+        }
+        return 0;
+    }
 
     void stop(int code) {
         if (stopping) return;
@@ -70,16 +136,7 @@ Hub::~Hub() = default;
 int Hub::run() {
     Parts& p = *parts_;
     p.info.started_at_ms = wall_clock_ms();
-    if (!p.config.mesh.ca_cert.empty()) {
-        const std::string problem = mesh_ca::member_problem(p.config.mesh.ca_cert, p.config.mesh.state_dir);
-        if (!problem.empty()) {
-            std::fprintf(stderr,
-                         "pigeonhubd: not a member of the mesh of MESH_CA=%s: %s\n"
-                         "  issue this hub an identity: pigeonhubd --mesh-ca-issue CA_DIR --state-dir %s\n",
-                         p.config.mesh.ca_cert.c_str(), problem.c_str(), p.config.mesh.state_dir.c_str());
-            return 2;
-        }
-    }
+    if (const int code = p.check_membership(); code != 0) return code;
     try {
         p.dht.start();
     } catch (const std::exception& e) {
@@ -117,9 +174,10 @@ int Hub::run() {
             p.sessions.start();
             std::printf("%u\n", static_cast<unsigned>(port));
             std::fflush(stdout);
-            log::info("pigeonhubd {} listening on {}:{} (hub id {}, DHT {}:{}, {} bootstrap node(s), env {}, discovery {})",
+            log::info("pigeonhubd {} listening on {}:{} (hub id {}, DHT {}:{}, {} bootstrap node(s), mesh trust {}, env {}, "
+                      "discovery {})",
                       version(), p.config.http.host, port, p.info.node_id, p.config.mesh.dht_bind, p.dht.bound_port(),
-                      p.config.mesh.dht_bootstrap.size(), p.config.environment,
+                      p.config.mesh.dht_bootstrap.size(), mesh_trust_name(p.config.mesh.trust), p.config.environment,
                       p.config.signaling.discovery == DiscoveryMode::all ? "all" : "bounded");
         },
         [&p](std::string message) {

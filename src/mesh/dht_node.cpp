@@ -137,6 +137,9 @@ void DhtNode::stop() {
 }
 
 std::string DhtNode::hub_id() const { return impl_->identity.second ? impl_->identity.second->getId().toString() : ""; }
+std::string DhtNode::certificate() const {
+    return impl_->identity.second ? impl_->identity.second->toString(/*chain=*/false) : "";
+}
 std::string DhtNode::node_id() const { return impl_->runner.getNodeId().toString(); }
 std::uint16_t DhtNode::bound_port() const { return impl_->runner.getBoundPort(AF_INET); }
 

@@ -38,6 +38,7 @@ public:
     void stop();
 
     std::string hub_id() const override;  // public key id of the identity (40 hex): this hub's id
+    std::string certificate() const override;  // the identity's certificate (PEM, without its issuer)
     std::string node_id() const;    // DHT routing id (40 hex)
     std::uint16_t bound_port() const;
     // Connected to at least one other node, or running alone with no bootstrap configured.

@@ -37,6 +37,8 @@ public:
 
     // This hub's id on the DHT (the public key id of its identity, 40 hex).
     virtual std::string hub_id() const = 0;
+    // This hub's identity certificate (PEM), shown to other hubs in its hub record (Membership checks it).
+    virtual std::string certificate() const = 0;
     // Connected to at least one other node, or running alone by configuration.
     virtual bool ready() const = 0;
 

@@ -1,12 +1,14 @@
 #include "mesh/hub_directory.h"
 
 #include "mesh/mesh_limits.h"
+#include "util/log.h"
 
 namespace pigeonhub {
 
-void HubDirectory::start(std::string hub_id, std::function<void(const std::string&)> on_new_hub) {
+void HubDirectory::start(std::string hub_id, Events events) {
     hub_id_ = std::move(hub_id);
-    on_new_hub_ = std::move(on_new_hub);
+    certificate_ = dht_.certificate();
+    events_ = std::move(events);
     token_ = dht_.listen(mesh::hubs_key(config_.app_id), [this](const std::vector<DhtValue>& v, bool expired) {
         on_values(v, expired);
     });
@@ -21,12 +23,16 @@ void HubDirectory::stop() {
 
 void HubDirectory::publish(std::uint64_t connections, std::int64_t now_ms) {
     dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
-                 mesh::encode_hub(mesh::own_hub_record(hub_id_, config_, capacity_, connections, static_cast<std::uint64_t>(now_ms))));
+                 mesh::encode_hub(mesh::own_hub_record(hub_id_, certificate_, config_, capacity_, connections,
+                                                       static_cast<std::uint64_t>(now_ms))));
     ++stats_.hub_records_published;
 }
 
+void HubDirectory::drop(const std::string& hub) { hubs_.erase(hub); }
+
 void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) {
     if (!listening_) return;
+    const std::int64_t now = clock_();
     for (const auto& v : values) {
         if (expired) {
             // Only the value a hub is known by: older ones (replaced updates, a restarted hub's previous life)
@@ -40,12 +46,26 @@ void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) 
             ++stats_.records_invalid;
             continue;
         }
+        std::string problem;
+        const auto before = membership_.of(h->hub_id, now);
+        const auto verdict = membership_.present(h->hub_id, h->certificate, now, &problem);
         auto it = hubs_.find(h->hub_id);
+        if (verdict == Membership::Verdict::unknown) continue;  // its check was put off (budget): the next record
+        if (verdict != Membership::Verdict::member) {
+            stats_.refuse(RecordKind::hub_record, verdict == Membership::Verdict::revoked ? Refusal::revoked
+                                                  : membership_.trust() == MeshTrust::ca ? Refusal::bad_certificate
+                                                                                         : Refusal::not_member);
+            if (!problem.empty()) log::warn("hub {} does not count as a hub of this mesh: {}", h->hub_id, problem);
+            if (it != hubs_.end()) hubs_.erase(it);
+            // What it published or sent (and what waits for its certificate) no longer counts.
+            if (verdict != before && events_.refused) events_.refused(h->hub_id);
+            continue;
+        }
         if (it == hubs_.end()) {
             if (hubs_.size() >= mesh::kMaxHubs) continue;  // bounded: further hubs are not listed
             const std::string hub = h->hub_id;
             hubs_.emplace(hub, Known{v.id, std::move(*h)});
-            if (on_new_hub_) on_new_hub_(hub);
+            if (events_.admitted) events_.admitted(hub);
         } else if (h->updated_ms >= it->second.record.updated_ms) {
             it->second = Known{v.id, std::move(*h)};
         }
@@ -60,7 +80,8 @@ std::vector<mesh::HubRecord> HubDirectory::list(std::uint64_t connections, std::
         self_seen = self_seen || id == hub_id_;
     }
     if (!self_seen)
-        out.insert(out.begin(), mesh::own_hub_record(hub_id_, config_, capacity_, connections, static_cast<std::uint64_t>(now_ms)));
+        out.insert(out.begin(), mesh::own_hub_record(hub_id_, certificate_, config_, capacity_, connections,
+                                                     static_cast<std::uint64_t>(now_ms)));
     return out;
 }
 

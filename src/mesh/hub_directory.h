@@ -1,7 +1,8 @@
-// The hubs of the mesh: this hub's own record (mesh_records.h HubRecord: id, URL, region, load), re-published every
-// mesh::kHubRecordPeriod, and the other hubs' records heard under the hubs key, newest per hub (each update is a
-// new value, docs/MESH.md). Feeds /hubs and tells the signal relay which hubs exist (only those are asked for
-// link keys).
+// The hubs of the mesh: this hub's own record (mesh_records.h HubRecord: id, URL, region, load, certificate),
+// re-published every mesh::kHubRecordPeriod, and the other hubs' records heard under the hubs key, newest per hub
+// (each update is a new value, docs/MESH.md). A record is also how a hub shows its member certificate: each one is
+// presented to the Membership, and only members are listed. Feeds /hubs and tells the other parts when a hub is
+// admitted (its records held until then may be applied) or stops counting (its certificate expired).
 //
 // Bounded by mesh::kMaxHubs (further hubs are not listed).
 // Threading: io thread only.
@@ -15,27 +16,34 @@
 #include <vector>
 
 #include "mesh/dht_port.h"
+#include "mesh/membership.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
 #include "pigeonhub/config.h"
+#include "util/clock_fn.h"
 
 namespace pigeonhub {
 
 class HubDirectory {
 public:
+    struct Events {
+        std::function<void(const std::string&)> admitted;  // a hub is listed for the first time
+        std::function<void(const std::string&)> refused;   // a hub's record was refused (it was a member, or unknown)
+    };
     // `capacity`: the WebSocket connections this hub admits (published in its record).
-    HubDirectory(const MeshOptions& options, std::uint64_t capacity, DhtPort& dht, MeshStats& stats)
-        : config_(options), capacity_(capacity), dht_(dht), stats_(stats) {}
+    HubDirectory(const MeshOptions& options, std::uint64_t capacity, DhtPort& dht, Membership& membership,
+                 MeshStats& stats, Clock clock)
+        : config_(options), capacity_(capacity), dht_(dht), membership_(membership), stats_(stats), clock_(std::move(clock)) {}
 
-    // Listens to the hubs key; `on_new_hub(id)` runs when a hub is heard of for the first time.
-    // REQUIRES: called once.
-    void start(std::string hub_id, std::function<void(const std::string&)> on_new_hub);
+    // Listens to the hubs key. REQUIRES: called once.
+    void start(std::string hub_id, Events events);
     void stop();
     // Publishes this hub's record (an edit of it).
     void publish(std::uint64_t connections, std::int64_t now_ms);
+    // Forgets `hub` (revoked).
+    void drop(const std::string& hub);
 
-    bool knows(std::string_view hub) const { return hubs_.find(hub) != hubs_.end(); }
-    // Live hubs, this one included (its record from the current figures if not heard back yet).
+    // Live member hubs, this one included (its record from the current figures if not heard back yet).
     std::vector<mesh::HubRecord> list(std::uint64_t connections, std::int64_t now_ms) const;
 
 private:
@@ -48,9 +56,12 @@ private:
     const MeshOptions& config_;
     std::uint64_t capacity_;
     DhtPort& dht_;
+    Membership& membership_;
     MeshStats& stats_;
+    Clock clock_;
     std::string hub_id_;
-    std::function<void(const std::string&)> on_new_hub_;
+    std::string certificate_;
+    Events events_;
     std::uint64_t token_ = 0;
     bool listening_ = false;
     std::map<std::string, Known, std::less<>> hubs_;

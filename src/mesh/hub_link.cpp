@@ -133,6 +133,13 @@ void Keyring::add(std::string_view from_hub, const LinkKey& key) {
     keys.push_back(Entry{key, 0, {}});
 }
 
+void Keyring::forget(std::string_view from_hub) {
+    auto it = by_hub_.find(from_hub);
+    if (it == by_hub_.end()) return;
+    by_hub_.erase(it);
+    order_.erase(std::find(order_.begin(), order_.end(), from_hub));
+}
+
 bool Keyring::has(std::string_view from_hub, std::uint64_t key_id) const {
     auto it = by_hub_.find(from_hub);
     if (it == by_hub_.end()) return false;

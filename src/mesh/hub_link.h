@@ -70,6 +70,8 @@ public:
 
     void add(std::string_view from_hub, const LinkKey& key);
     bool has(std::string_view from_hub, std::uint64_t key_id) const;
+    // Forgets every key of `from_hub` (it no longer counts as a hub).
+    void forget(std::string_view from_hub);
 
     enum class Opened { ok, unknown_key, forged, replayed };
     // Authenticates and decrypts a sealed signal addressed to this hub.

@@ -1,31 +1,56 @@
 #include "mesh/hub_mesh.h"
 
 #include "mesh/mesh_limits.h"
+#include "util/log.h"
 
 namespace pigeonhub {
 
 HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
-                 DhtPort& dht, Clock clock)
+                 DhtPort& dht, Membership::Verifier verify, RevokedSource revoked, Clock clock)
     : config_(options),
       clock_(std::move(clock)),
       router_(router),
       dht_(dht),
+      membership_(config_.trust, std::move(verify)),
+      revoked_source_(std::move(revoked)),
       publisher_(io, config_.app_id, dht, stats_),
-      remote_(io, config_.app_id, dht, router, out, stats_, clock_),
-      hubs_(config_, capacity, dht, stats_),
-      relay_(io, config_.app_id, dht, router, out, stats_, hubs_, clock_),
+      remote_(io, config_.app_id, dht, membership_, router, out, stats_, clock_),
+      hubs_(config_, capacity, dht, membership_, stats_, clock_),
+      relay_(io, config_.app_id, dht, membership_, router, out, stats_, clock_),
       timer_(io) {}
 
 void HubMesh::start() {
     const std::string id = dht_.hub_id();
     const std::int64_t now = clock_();
     unready_since_ms_ = now;  // not ready since start, until the first tick sees it ready
+    membership_.set_self(id);
+    if (revoked_source_)
+        if (auto revoked = revoked_source_()) membership_.set_revoked(std::move(*revoked));
     publisher_.start(id);
     remote_.start(id);
     relay_.start(id);
-    hubs_.start(id, [this](const std::string& hub) { relay_.hub_appeared(hub, clock_()); });
+    hubs_.start(id, HubDirectory::Events{
+                        [this](const std::string& hub) {
+                            remote_.admitted(hub);
+                            relay_.admitted(hub, clock_());
+                        },
+                        [this](const std::string& hub) { drop_hub(hub, Refusal::not_member); },
+                    });
     hubs_.publish(router_.connections(), now);
     arm_timer();
+}
+
+void HubMesh::set_revoked(RevokedSet revoked) {
+    for (const auto& hub : membership_.set_revoked(std::move(revoked))) {
+        log::warn("hub {} is revoked: its records are refused from now on", hub);
+        hubs_.drop(hub);
+        drop_hub(hub, Refusal::revoked);
+    }
+}
+
+void HubMesh::drop_hub(const std::string& hub, Refusal why) {
+    remote_.drop_hub(hub, why);
+    relay_.drop_hub(hub, why);
 }
 
 void HubMesh::stop() {
@@ -51,7 +76,10 @@ void HubMesh::tick() {
     const std::int64_t now = clock_();
     if (dht_.ready()) unready_since_ms_ = 0;
     else if (unready_since_ms_ == 0) unready_since_ms_ = now;
+    if (revoked_source_)
+        if (auto revoked = revoked_source_()) set_revoked(std::move(*revoked));
     relay_.tick(now);
+    remote_.tick(now);
     if (++ticks_ % std::chrono::duration_cast<std::chrono::seconds>(mesh::kHubRecordPeriod).count() == 0)
         hubs_.publish(router_.connections(), now);
 }
@@ -76,7 +104,7 @@ void HubMesh::local_left(std::string_view ns, std::string_view peer_id) {
 
 bool HubMesh::forward_signal(std::string_view from, std::string_view target, std::string_view ns, std::string text) {
     const std::string* hub = remote_.hub_of(ns, target);
-    if (!hub) return false;
+    if (!hub || membership_.of(*hub, clock_()) != Membership::Verdict::member) return false;
     relay_.send(from, target, ns, std::move(text), *hub, clock_());
     return true;
 }
@@ -90,6 +118,10 @@ MeshStats HubMesh::stats() const {
     s.remote_peers_refused = remote_.peers_refused();
     s.signals_late_dropped = relay_.late_dropped();
     s.signal_gaps_skipped = relay_.gaps_skipped();
+    s.records_pending = remote_.pending() + relay_.pending();
+    s.members = membership_.members();
+    s.certificates_verified = membership_.verifications();
+    s.certificates_deferred = membership_.deferred();
     return s;
 }
 

@@ -1,23 +1,28 @@
 // The hub mesh: wires the parts that map local signaling onto the DHT and remote DHT records back onto local
 // peers, each with one job (docs/MESH.md has the records and how they travel):
+// - Membership: which DHT signers count as hubs (MESH_TRUST, the mesh CA, MESH_REVOKED);
 // - PresencePublisher: this hub's peers of each namespace as signed pages;
-// - RemotePresence: other hubs' pages in the namespaces this hub has members in -> peer-discovered/-disconnected;
-// - HubDirectory: hub records (/hubs), this hub's own re-published every 10 s;
+// - RemotePresence: member hubs' pages in the namespaces this hub has members in -> peer-discovered/-disconnected;
+// - HubDirectory: hub records (/hubs) and the certificates in them, this hub's own re-published every 10 s;
 // - SignalRelay: sealed signals to other hubs' inboxes, and this hub's inbox (link keys, order, delivery).
-// HubMesh is the Router's MeshLink and the one timer (every second: DHT readiness, hub record, held signals).
-// Everything talks to the DHT through the DhtPort only.
+// HubMesh is the Router's MeshLink and the one timer (every second: DHT readiness, revocations, hub record, held
+// records and signals). Everything talks to the DHT through the DhtPort only.
 // Threading: io thread only (the DhtPort runs its callbacks there).
 #pragma once
 
 #include <asio.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mesh/dht_port.h"
 #include "mesh/hub_directory.h"
+#include "mesh/membership.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
 #include "mesh/presence_publisher.h"
@@ -33,10 +38,15 @@ namespace pigeonhub {
 
 class HubMesh final : public MeshLink {
 public:
+    using RevokedSet = std::set<std::string, std::less<>>;
+    // Polled every second: the revoked hub ids when they changed since the last call, else nullopt.
+    using RevokedSource = std::function<std::optional<RevokedSet>()>;
+
     // `capacity`: the WebSocket connections this hub admits (published in its hub record).
+    // `verify` checks hub certificates against the mesh CA (options.trust == ca; mesh_ca::verifier()).
     // `clock` tells the time for everything the mesh times (held signals, order waits, records' timestamps).
     HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
-            DhtPort& dht, Clock clock = system_clock_ms());
+            DhtPort& dht, Membership::Verifier verify = {}, RevokedSource revoked = {}, Clock clock = system_clock_ms());
 
     // Starts listening (inbox, hubs) and publishing this hub's record.
     void start();
@@ -50,24 +60,30 @@ public:
                         std::string text) override;
     void for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const override;
 
-    // Live hubs from the DHT (this one included), for /hubs.
+    // Live member hubs from the DHT (this one included), for /hubs.
     std::vector<mesh::HubRecord> hubs() const;
     MeshStats stats() const;
     std::size_t remote_peers() const noexcept { return remote_.peers(); }
     // How long the DHT has been not ready, in ms (0 when ready).
     std::int64_t unready_for_ms(std::int64_t now_ms) const;
-    // What the mesh's timer does every second (readiness, held signals and order waits that ran out, the hub
-    // record every kHubRecordPeriod). Public for tests that drive the clock themselves.
+    // The hubs revoked from now on (what RevokedSource delivers; public for tests): their records are refused
+    // and what they published is dropped at once.
+    void set_revoked(RevokedSet revoked);
+    // What the mesh's timer does every second (readiness, revocations, held signals and order waits that ran out,
+    // held records, the hub record every kHubRecordPeriod). Public for tests that drive the clock themselves.
     void tick();
 
 private:
     void arm_timer();
+    void drop_hub(const std::string& hub, Refusal why);
 
     const MeshOptions config_;
     Clock clock_;
     Router& router_;
     DhtPort& dht_;
     MeshStats stats_;
+    Membership membership_;
+    RevokedSource revoked_source_;
     PresencePublisher publisher_;
     RemotePresence remote_;
     HubDirectory hubs_;

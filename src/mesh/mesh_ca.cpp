@@ -4,7 +4,9 @@
 
 #include <opendht/crypto.h>
 
+#include <chrono>
 #include <exception>
+#include <memory>
 
 #include "mesh/identity_store.h"
 
@@ -36,20 +38,37 @@ std::string init(const std::string& dir) {
     }
 }
 
-std::string issue(const std::string& ca_dir, const std::string& state_dir) {
+std::string issue(const std::string& ca_key_path, const std::string& ca_crt_path, const std::string& state_dir,
+                  std::string* hub_id) {
     try {
-        if (!exists(ca_dir + "/ca.pem")) return "no CA key in " + ca_dir + " (make one with --mesh-ca-init)";
+        if (!exists(ca_key_path)) return "no CA key at " + ca_key_path + " (make one with --mesh-ca-init)";
         make_dirs(state_dir);
-        if (exists(identity_key_path(state_dir)))
+        if (has_identity(state_dir))
             return state_dir + " already holds a hub identity; issue into an empty state directory";
-        dht::crypto::Identity ca{std::make_shared<dht::crypto::PrivateKey>(read_file(ca_dir + "/ca.pem")),
-                                 std::make_shared<dht::crypto::Certificate>(read_file(ca_dir + "/ca.crt"))};
+        dht::crypto::Identity ca{std::make_shared<dht::crypto::PrivateKey>(read_file(ca_key_path)),
+                                 std::make_shared<dht::crypto::Certificate>(read_file(ca_crt_path))};
         auto id = dht::crypto::generateIdentity("pigeonhub", ca, kHubKeyBits, /*is_ca=*/false);
         write_private_file(identity_key_path(state_dir), id.first->serialize());
         write_private_file(identity_crt_path(state_dir), text_blob(id.second->toString(true)));  // with the chain
+        if (hub_id) *hub_id = id.second->getId().toString();
         return {};
     } catch (const std::exception& e) {
         return e.what();
+    }
+}
+
+std::string issue(const std::string& ca_dir, const std::string& state_dir, std::string* hub_id) {
+    return issue(ca_dir + "/ca.pem", ca_dir + "/ca.crt", state_dir, hub_id);
+}
+
+bool has_identity(const std::string& state_dir) { return exists(identity_key_path(state_dir)); }
+
+std::string hub_id_of(const std::string& state_dir) {
+    try {
+        if (!exists(identity_crt_path(state_dir))) return {};
+        return dht::crypto::Certificate(read_file(identity_crt_path(state_dir))).getId().toString();
+    } catch (const std::exception&) {
+        return {};
     }
 }
 
@@ -66,6 +85,47 @@ std::string member_problem(const std::string& ca_crt_path, const std::string& st
     } catch (const std::exception& e) {
         return e.what();
     }
+}
+
+}  // namespace pigeonhub::mesh_ca
+
+namespace pigeonhub::mesh_ca {
+
+Membership::Verifier verifier(const std::string& ca_crt_path, std::string* error) {
+    std::shared_ptr<dht::crypto::TrustList> trust;
+    try {
+        trust = std::make_shared<dht::crypto::TrustList>();
+        trust->add(dht::crypto::Certificate(read_file(ca_crt_path)));
+    } catch (const std::exception& e) {
+        if (error) *error = "cannot load the mesh CA " + ca_crt_path + ": " + e.what();
+        return {};
+    }
+    return [trust](std::string_view hub, std::string_view pem, std::int64_t now_ms) {
+        Membership::CertCheck check;
+        try {
+            dht::crypto::Certificate crt(dht::Blob(pem.begin(), pem.end()));
+            if (crt.getId().toString() != hub) {
+                check.problem = "its certificate is for another key (" + crt.getId().toString() + ")";
+                return check;
+            }
+            const auto expires = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     crt.getExpiration().time_since_epoch()).count();
+            const auto activates = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       crt.getActivation().time_since_epoch()).count();
+            if (now_ms < activates || now_ms >= expires) {
+                check.problem = "its certificate is not valid now";
+                return check;
+            }
+            if (auto result = trust->verify(crt); !result) {
+                check.problem = "its certificate does not chain to the mesh CA: " + result.toString();
+                return check;
+            }
+            check.valid_until_ms = expires;
+        } catch (const std::exception& e) {
+            check.problem = std::string("its certificate cannot be read: ") + e.what();
+        }
+        return check;
+    };
 }
 
 }  // namespace pigeonhub::mesh_ca

@@ -25,6 +25,18 @@ inline constexpr std::size_t kMaxRemotePages = 200000;
 inline constexpr auto kExpiryRecheck = std::chrono::seconds(5);
 inline constexpr int kExpiryLookups = 3;
 
+// Membership (membership.h): records signed by a hub whose hub record (with its certificate) has not arrived yet
+// wait this long at most, then count as refused (a member's record comes with the first values of the hubs key and
+// again every kHubRecordPeriod; 15 s is one period and a half). Held pages and link keys are bounded by count and
+// bytes (the oldest dropped and counted): a DHT node that is no hub can fill these, and nothing else.
+inline constexpr std::int64_t kPendingMs = 15000;
+inline constexpr std::size_t kMaxPendingPages = 1024;
+inline constexpr std::size_t kMaxPendingBytes = 4 << 20;
+inline constexpr std::size_t kMaxPendingKeys = 256;
+// Certificate chain checks per second (~0.2-0.35 ms of CPU each, tools/bench/membership_cost.cpp): at most ~2% of a
+// core, while a mesh of hundreds of hubs is admitted within seconds (each hub is checked once).
+inline constexpr std::uint64_t kMaxVerificationsPerSecond = 50;
+
 // Hub records: re-published this often so that /hubs shows current load; the lease (kRecordLease) is 3 periods.
 inline constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
 // Hubs listed at most (a mesh far larger than this is not what one DHT key can serve anyway).

@@ -166,10 +166,11 @@ std::optional<Signal> decode_signal(std::string_view text) {
     return s;
 }
 
-HubRecord own_hub_record(std::string hub_id, const MeshOptions& options, std::uint64_t capacity, std::uint64_t connections,
-                         std::uint64_t now_ms) {
+HubRecord own_hub_record(std::string hub_id, std::string certificate, const MeshOptions& options, std::uint64_t capacity,
+                         std::uint64_t connections, std::uint64_t now_ms) {
     HubRecord h;
     h.hub_id = std::move(hub_id);
+    h.certificate = std::move(certificate);
     h.url = options.public_url;
     h.region = options.region;
     h.version = version();
@@ -190,6 +191,7 @@ std::string encode_hub(const HubRecord& h) {
         .field("connections", h.connections)
         .field("capacity", h.capacity)
         .field("updated", h.updated_ms)
+        .field("cert", std::string_view(h.certificate))
         .end_object();
     return w.take();
 }
@@ -205,6 +207,7 @@ std::optional<HubRecord> decode_hub(std::string_view text) {
         else if (k == "connections") h.connections = get_uint(v);
         else if (k == "capacity") h.capacity = get_uint(v);
         else if (k == "updated") h.updated_ms = get_uint(v);
+        else if (k == "cert") get_string(v, h.certificate);
     });
     if (!valid || !ok) return std::nullopt;
     return h;

@@ -5,7 +5,8 @@
 //             Every edit of a page is a new DHT value (docs/MESH.md); S orders the edits: of two values of one
 //             page, the one with the higher S is the page.
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
-//   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T}
+//   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T,
+//                                    "cert":PEM}   (the hub's member certificate, checked against the mesh CA)
 #pragma once
 
 #include <cstdint>
@@ -74,10 +75,11 @@ struct HubRecord {
     std::uint64_t connections = 0;
     std::uint64_t capacity = 0;
     std::uint64_t updated_ms = 0;  // when the hub wrote it: of two records of one hub, the newer counts
+    std::string certificate;       // PEM: the hub's identity certificate (Membership checks it); not in /hubs
 };
 // This hub's record from its configuration and current load.
-HubRecord own_hub_record(std::string hub_id, const MeshOptions& options, std::uint64_t capacity, std::uint64_t connections,
-                         std::uint64_t now_ms);
+HubRecord own_hub_record(std::string hub_id, std::string certificate, const MeshOptions& options, std::uint64_t capacity,
+                         std::uint64_t connections, std::uint64_t now_ms);
 std::string encode_hub(const HubRecord& h);
 std::optional<HubRecord> decode_hub(std::string_view text);
 

@@ -1,6 +1,7 @@
 // What the hub mesh reports to /health, /hubs and /stats. Plain values, no I/O.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,13 +10,30 @@
 
 namespace pigeonhub {
 
+// Records the mesh refused (Membership, docs/MESH.md), by what they were and why.
+enum class RecordKind : std::uint8_t { presence, hub_record, link_key, key_request, signal };
+inline constexpr std::size_t kRecordKinds = 5;
+enum class Refusal : std::uint8_t {
+    not_member,       // signed by a DHT node that is not an admitted hub (no valid certificate came; single mode)
+    bad_certificate,  // a hub record whose certificate does not admit its signer
+    revoked,          // signed by a hub listed in MESH_REVOKED
+    over_bound,       // beyond the bound of pages tracked
+};
+inline constexpr std::size_t kRefusals = 4;
+
 struct MeshStats {
+    std::array<std::uint64_t, kRecordKinds> refused_kind{};
+    std::array<std::uint64_t, kRefusals> refused_reason{};
+    void refuse(RecordKind kind, Refusal why, std::uint64_t n = 1) {
+        refused_kind[static_cast<std::size_t>(kind)] += n;
+        refused_reason[static_cast<std::size_t>(why)] += n;
+    }
+
     std::uint64_t presence_published = 0;   // presence puts (joins and data changes)
     std::uint64_t presence_withdrawn = 0;
     std::uint64_t records_received = 0;     // presence values seen from other hubs
     std::uint64_t records_invalid = 0;      // malformed, unsigned or inconsistent records ignored
     std::uint64_t records_stale = 0;        // presence values older than the page's current one (ignored)
-    std::uint64_t records_refused = 0;      // presence pages beyond the bound of pages tracked (ignored)
     std::uint64_t signals_sent = 0;
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;
@@ -28,6 +46,10 @@ struct MeshStats {
     std::uint64_t remote_peers_refused = 0;   // remote peers beyond the directory's bound (ignored)
     std::uint64_t signals_late_dropped = 0;   // signals that came after their successor was delivered
     std::uint64_t signal_gaps_skipped = 0;    // waits for a missing predecessor that ran out
+    std::uint64_t records_pending = 0;        // records held until their signer's membership is known (now)
+    std::uint64_t members = 0;                // hubs admitted by their certificate (MESH_TRUST=ca; now)
+    std::uint64_t certificates_verified = 0;  // certificate chains checked (once per hub and certificate)
+    std::uint64_t certificates_deferred = 0;  // checks put off: the budget per second was spent
 };
 
 struct MeshStatus {

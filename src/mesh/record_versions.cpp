@@ -1,13 +1,15 @@
 #include "mesh/record_versions.h"
 
+#include <vector>
+
 namespace pigeonhub {
 
-RecordVersions::Offer RecordVersions::offer(std::uint64_t record, std::string_view group, std::uint64_t value_id,
-                                            std::uint64_t seq, bool live) {
+RecordVersions::Offer RecordVersions::offer(std::uint64_t record, std::string_view group, std::string_view owner,
+                                            std::uint64_t value_id, std::uint64_t seq, bool live) {
     auto it = records_.find(record);
     if (it == records_.end()) {
         if (records_.size() >= max_records_) return Offer::full;
-        it = records_.emplace(record, Version{std::string(group), value_id, seq, live}).first;
+        it = records_.emplace(record, Version{std::string(group), std::string(owner), value_id, seq, live}).first;
         by_value_[value_id] = record;
         by_group_[it->second.group].insert(record);
         return Offer::newest;
@@ -47,6 +49,13 @@ void RecordVersions::forget(std::uint64_t record) {
         if (g->second.empty()) by_group_.erase(g);
     }
     records_.erase(it);
+}
+
+void RecordVersions::forget_owner(std::string_view owner) {
+    std::vector<std::uint64_t> gone;
+    for (const auto& [record, v] : records_)
+        if (v.owner == owner) gone.push_back(record);
+    for (std::uint64_t record : gone) forget(record);
 }
 
 void RecordVersions::forget_group(std::string_view group) {

@@ -31,9 +31,10 @@ public:
         stale,   // an older or equal edit than the one held (ignore it)
         full,    // a record not held, and the bound is reached (ignore it)
     };
-    // Value `value_id`, edit `seq` of `record` (in `group`), arrived. `live`: a page with content (false: a
+    // Value `value_id`, edit `seq` of `record` (in `group`, signed by `owner`), arrived. `live`: a page with content (false: a
     // tombstone, the record withdrawn; it is held so that older edits arriving later stay ignored).
-    Offer offer(std::uint64_t record, std::string_view group, std::uint64_t value_id, std::uint64_t seq, bool live);
+    Offer offer(std::uint64_t record, std::string_view group, std::string_view owner, std::uint64_t value_id,
+                std::uint64_t seq, bool live);
 
     // The record whose current version is the value `value_id`, if any (an expiry of any other value is noise).
     std::optional<std::uint64_t> record_of(std::uint64_t value_id) const;
@@ -42,12 +43,15 @@ public:
 
     void forget(std::uint64_t record);
     void forget_group(std::string_view group);
+    // Forgets every record of `owner` (a hub that no longer counts). O(records held).
+    void forget_owner(std::string_view owner);
 
     std::size_t size() const noexcept { return records_.size(); }
 
 private:
     struct Version {
         std::string group;
+        std::string owner;
         std::uint64_t value_id = 0;
         std::uint64_t seq = 0;
         bool live = false;

@@ -8,6 +8,7 @@ RemoteDirectory::Diff RemoteDirectory::apply_page(const std::string& ns, const s
     Peers& peers = by_ns_[ns];
     Page& page = pages_[page_id];
     page.ns = ns;
+    page.hub = hub;
     std::set<std::string, std::less<>> listed;
     for (auto& e : entries) {
         if (!listed.insert(e.peer).second) continue;  // listed twice in one page: first wins
@@ -67,6 +68,19 @@ RemoteDirectory::Diff RemoteDirectory::drop_page(std::uint64_t page_id, std::str
     }
     pages_.erase(p);
     return diff;
+}
+
+std::vector<std::pair<std::string, RemoteDirectory::Diff>> RemoteDirectory::drop_hub(std::string_view hub) {
+    std::vector<std::uint64_t> pages;
+    for (const auto& [id, page] : pages_)
+        if (page.hub == hub) pages.push_back(id);
+    std::vector<std::pair<std::string, Diff>> out;
+    for (std::uint64_t id : pages) {
+        std::string ns;
+        Diff diff = drop_page(id, &ns);
+        out.emplace_back(std::move(ns), std::move(diff));
+    }
+    return out;
 }
 
 void RemoteDirectory::drop_namespace(const std::string& ns) {

@@ -36,6 +36,8 @@ public:
     Diff apply_page(const std::string& ns, const std::string& hub, std::uint64_t page_id, std::vector<Entry> entries);
     // Page `page_id` expired or was withdrawn: its peers are gone (unless a newer page lists them).
     Diff drop_page(std::uint64_t page_id, std::string* ns);
+    // Every page of `hub` dropped (it no longer counts as a hub): per namespace, the peers gone. O(pages held).
+    std::vector<std::pair<std::string, Diff>> drop_hub(std::string_view hub);
     // Forgets a whole namespace (no local peer listens to it any more).
     void drop_namespace(const std::string& ns);
 
@@ -54,6 +56,7 @@ private:
     };
     struct Page {
         std::string ns;
+        std::string hub;
         std::set<std::string, std::less<>> peers;
     };
     using Peers = std::map<std::string, Held, std::less<>>;

@@ -16,17 +16,19 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                               MeshStats& stats, Clock clock)
+RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
+                               Router& router, Outbox& out, MeshStats& stats, Clock clock)
     : io_(io),
       app_id_(std::move(app_id)),
       dht_(dht),
+      membership_(membership),
       router_(router),
       out_(out),
       stats_(stats),
       clock_(std::move(clock)),
       directory_(mesh::kMaxRemotePeers),
-      versions_(mesh::kMaxRemotePages) {}
+      versions_(mesh::kMaxRemotePages),
+      pending_(mesh::kMaxPendingPages, mesh::kMaxPendingBytes, mesh::kPendingMs) {}
 
 void RemotePresence::listen(const std::string& ns) {
     if (stopped_ || listens_.count(ns)) return;
@@ -42,6 +44,7 @@ void RemotePresence::unlisten(const std::string& ns) {
     listens_.erase(it);
     directory_.drop_namespace(ns);
     versions_.forget_group(ns);
+    pending_.remove_if([&](const std::string&, const Held& h) { return h.ns == ns; });
 }
 
 void RemotePresence::stop() {
@@ -53,16 +56,29 @@ void RemotePresence::stop() {
 void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
     if (!listening(ns)) return;  // a late callback for a namespace we left
     std::vector<PageValue> gone;  // pages whose current value expired
+    const std::int64_t now = clock_();
     for (const auto& v : values) {
         if (v.owner.empty() || v.owner == hub_id_) continue;
         ++stats_.records_received;
         if (expired) {
+            // A held value that expired must not be applied later (its peers would stay forever).
+            if (pending_.remove_if([&](const std::string&, const Held& h) { return h.value.id == v.id; }))
+                stats_.refuse(RecordKind::presence, Refusal::not_member);
             // Only the expiry of a page's current value means anything; superseded edits expire all the time.
             auto page = versions_.record_of(v.id);
             if (!page) continue;
             if (versions_.live(*page)) gone.emplace_back(*page, v.id);
             else versions_.forget(*page);  // a tombstone ran out: the page is long gone
             continue;
+        }
+        switch (membership_.of(v.owner, now)) {
+        case Membership::Verdict::member: break;
+        case Membership::Verdict::unknown:
+            if (auto dropped = pending_.hold(v.owner, Held{ns, v}, v.data.size(), now))
+                stats_.refuse(RecordKind::presence, Refusal::not_member, dropped);
+            continue;
+        case Membership::Verdict::refused: stats_.refuse(RecordKind::presence, Refusal::not_member); continue;
+        case Membership::Verdict::revoked: stats_.refuse(RecordKind::presence, Refusal::revoked); continue;
         }
         auto p = mesh::decode_presence(v.data);
         // A page counts only if its signer is the hub it names, in the namespace it is stored under.
@@ -71,9 +87,9 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             continue;
         }
         const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
-        switch (versions_.offer(page, ns, v.id, p->seq, !p->peers.empty())) {
+        switch (versions_.offer(page, ns, v.owner, v.id, p->seq, !p->peers.empty())) {
         case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
-        case RecordVersions::Offer::full: ++stats_.records_refused; continue;
+        case RecordVersions::Offer::full: stats_.refuse(RecordKind::presence, Refusal::over_bound); continue;
         case RecordVersions::Offer::newest: break;
         }
         std::vector<RemoteDirectory::Entry> entries;
@@ -90,6 +106,22 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
         announce(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)));
     }
     if (!gone.empty()) confirm_expired(ns, std::move(gone), mesh::kExpiryLookups);
+}
+
+void RemotePresence::admitted(const std::string& hub) {
+    for (auto& h : pending_.take(hub))
+        if (listening(h.ns)) on_values(h.ns, {std::move(h.value)}, false);
+}
+
+void RemotePresence::drop_hub(const std::string& hub, Refusal why) {
+    if (auto n = pending_.remove_if([&](const std::string& owner, const Held&) { return owner == hub; }))
+        stats_.refuse(RecordKind::presence, why, n);
+    for (auto& [ns, diff] : directory_.drop_hub(hub)) announce(ns, diff);
+    versions_.forget_owner(hub);
+}
+
+void RemotePresence::tick(std::int64_t now) {
+    if (auto n = pending_.expire(now)) stats_.refuse(RecordKind::presence, Refusal::not_member, n);
 }
 
 // What the lookup finds is applied like any listened value first (a newer edit there settles it); a page whose

@@ -5,7 +5,11 @@
 // An expiry notice counts only for a page's current value, and only once a lookup confirms it: OpenDHT also
 // reports values as expired when the node that served them goes away.
 //
-// Bounded by mesh::kMaxRemotePeers and kMaxRemotePages (beyond: ignored and counted).
+// Only pages signed by member hubs count (Membership); pages of a hub not known yet wait in a PendingRecords
+// buffer until it is admitted or refused.
+//
+// Bounded by mesh::kMaxRemotePeers and kMaxRemotePages (beyond: ignored and counted), kMaxPendingPages /
+// kMaxPendingBytes (the oldest dropped, counted).
 // Threading: io thread only.
 #pragma once
 
@@ -21,7 +25,9 @@
 #include <vector>
 
 #include "mesh/dht_port.h"
+#include "mesh/membership.h"
 #include "mesh/mesh_status.h"
+#include "mesh/pending_records.h"
 #include "mesh/record_versions.h"
 #include "mesh/remote_directory.h"
 #include "signaling/outbox.h"
@@ -32,8 +38,8 @@ namespace pigeonhub {
 
 class RemotePresence {
 public:
-    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                   MeshStats& stats, Clock clock);
+    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership, Router& router,
+                   Outbox& out, MeshStats& stats, Clock clock);
 
     // REQUIRES: called once, before listen().
     void start(std::string hub_id) { hub_id_ = std::move(hub_id); }
@@ -42,6 +48,13 @@ public:
     // Stops listening to `ns` and forgets its remote peers (no local member needs them any more).
     void unlisten(const std::string& ns);
     void stop();
+    // `hub` was admitted: its pages held until now are applied.
+    void admitted(const std::string& hub);
+    // `hub` no longer counts (revoked, refused): its peers are gone, its held pages dropped.
+    void drop_hub(const std::string& hub, Refusal why);
+    // Drops held pages that waited too long (call about once a second).
+    void tick(std::int64_t now);
+    std::size_t pending() const noexcept { return pending_.size(); }
 
     // The hub that holds `peer` in `ns`, or nullptr.
     const std::string* hub_of(std::string_view ns, std::string_view peer) const { return directory_.hub_of(ns, peer); }
@@ -60,6 +73,7 @@ private:
     asio::io_context& io_;
     std::string app_id_;
     DhtPort& dht_;
+    const Membership& membership_;
     Router& router_;
     Outbox& out_;
     MeshStats& stats_;
@@ -68,6 +82,11 @@ private:
     std::map<std::string, std::uint64_t, std::less<>> listens_;  // namespace -> listen token
     RemoteDirectory directory_;
     RecordVersions versions_;
+    struct Held {
+        std::string ns;
+        DhtValue value;
+    };
+    PendingRecords<Held> pending_;
     bool stopped_ = false;
     std::shared_ptr<char> alive_ = std::make_shared<char>();  // for timers that may outlive this object
 };

@@ -1,19 +1,30 @@
 #include "mesh/signal_relay.h"
 
+#include <algorithm>
+
 #include "mesh/mesh_limits.h"
 #include "mesh/mesh_records.h"
 
 namespace pigeonhub {
 
-SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out,
-                         MeshStats& stats, const HubDirectory& hubs, Clock clock)
+namespace {
+
+Refusal refusal_of(Membership::Verdict v) {
+    return v == Membership::Verdict::revoked ? Refusal::revoked : Refusal::not_member;
+}
+
+}  // namespace
+
+SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
+                         Router& router, Outbox& out, MeshStats& stats, Clock clock)
     : app_id_(std::move(app_id)),
       dht_(dht),
+      membership_(membership),
       router_(router),
       out_(out),
       stats_(stats),
-      hubs_(hubs),
       clock_(std::move(clock)),
+      pending_keys_(mesh::kMaxPendingKeys, mesh::kMaxPendingKeys * sizeof(hub_link::LinkKey), mesh::kPendingMs),
       order_timer_(io) {}
 
 void SignalRelay::start(std::string hub_id) {
@@ -80,10 +91,24 @@ void SignalRelay::on_inbox(const std::vector<DhtValue>& values, bool expired) {
         if (v.owner.empty()) {
             on_sealed(v.data, now);  // a signal: unsigned, sealed with a link key
         } else if (auto key = hub_link::decode_key_message(v.data)) {
-            keyring_->add(v.owner, *key);  // signed by its owner and encrypted to us
-            ++stats_.link_keys_received;
-            release_held(v.owner, now);
+            // Signed by its owner and encrypted to us; taken from members only.
+            switch (const auto verdict = membership_.of(v.owner, now)) {
+            case Membership::Verdict::member:
+                keyring_->add(v.owner, *key);
+                ++stats_.link_keys_received;
+                release_held(v.owner, now);
+                break;
+            case Membership::Verdict::unknown:
+                if (auto dropped = pending_keys_.hold(v.owner, *key, sizeof *key, now))
+                    stats_.refuse(RecordKind::link_key, Refusal::not_member, dropped);
+                break;
+            default: stats_.refuse(RecordKind::link_key, refusal_of(verdict)); break;
+            }
         } else if (auto asked = hub_link::decode_key_request(v.data)) {
+            if (const auto verdict = membership_.of(v.owner, now); verdict != Membership::Verdict::member) {
+                stats_.refuse(RecordKind::key_request, refusal_of(verdict));
+                continue;
+            }
             // The hub lost or never got our key (it restarted, or the key message is late): send it again.
             auto link = out_links_.find(v.owner);
             if (link != out_links_.end() && now - link->second.key_sent_ms >= mesh::kKeyAskIntervalMs)
@@ -99,6 +124,11 @@ void SignalRelay::on_sealed(std::string data, std::int64_t now) {
     auto h = hub_link::parse_sealed(data);
     if (!h) {
         ++stats_.records_invalid;
+        return;
+    }
+    if (const auto verdict = membership_.of(h->from_hub, now);
+        verdict == Membership::Verdict::refused || verdict == Membership::Verdict::revoked) {
+        stats_.refuse(RecordKind::signal, refusal_of(verdict));  // (the header is not authenticated: just a hint)
         return;
     }
     std::string plain;
@@ -120,9 +150,9 @@ void SignalRelay::on_sealed(std::string data, std::int64_t now) {
     }
 }
 
-// Asks `hub` for its key: only hubs with a record in the mesh, once a second per hub, kKeyAsksPerSecond in all.
+// Asks `hub` for its key: only member hubs, once a second per hub, kKeyAsksPerSecond in all.
 void SignalRelay::request_key(const std::string& hub, std::uint64_t key_id, std::int64_t now) {
-    if (!hubs_.knows(hub)) return;
+    if (membership_.of(hub, now) != Membership::Verdict::member) return;
     auto [it, first] = key_asked_ms_.try_emplace(hub, now);
     if (!first && now - it->second < mesh::kKeyAskIntervalMs) return;
     it->second = now;
@@ -134,13 +164,30 @@ void SignalRelay::request_key(const std::string& hub, std::uint64_t key_id, std:
     dht_.send_encrypted(mesh::inbox_key(app_id_, hub), hub, hub_link::encode_key_request(key_id));
 }
 
-void SignalRelay::hub_appeared(const std::string& hub, std::int64_t now) {
+void SignalRelay::admitted(const std::string& hub, std::int64_t now) {
+    for (const auto& key : pending_keys_.take(hub)) {
+        keyring_->add(hub, key);
+        ++stats_.link_keys_received;
+    }
+    release_held(hub, now);
     for (const auto& held : held_) {
         auto hdr = hub_link::parse_sealed(held.data);
         if (hdr->from_hub != hub) continue;
         request_key(hub, hdr->key_id, now);
         return;
     }
+}
+
+void SignalRelay::drop_hub(const std::string& hub, Refusal why) {
+    out_links_.erase(hub);
+    keyring_->forget(hub);
+    if (auto n = pending_keys_.remove_if([&](const std::string& owner, const hub_link::LinkKey&) { return owner == hub; }))
+        stats_.refuse(RecordKind::link_key, why, n);
+    const std::size_t before = held_.size();
+    held_.erase(std::remove_if(held_.begin(), held_.end(),
+                               [&](const Held& h) { return hub_link::parse_sealed(h.data)->from_hub == hub; }),
+                held_.end());
+    if (before != held_.size()) stats_.refuse(RecordKind::signal, why, before - held_.size());
 }
 
 // A key arrived: open what was held for it, in arrival order.
@@ -162,6 +209,7 @@ void SignalRelay::tick(std::int64_t now) {
         ++stats_.signals_unopened;
     }
     if (key_asked_ms_.size() > mesh::kMaxLinks) key_asked_ms_.clear();  // bounded; only a rate limit
+    if (auto n = pending_keys_.expire(now)) stats_.refuse(RecordKind::link_key, Refusal::not_member, n);
     std::vector<OrderedSignal> late;
     order_.expire(now, late);
     deliver(late);

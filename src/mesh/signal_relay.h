@@ -4,6 +4,9 @@
 // key not yet here, which is then asked for), numbered per (sender, target) and delivered in that order
 // (signal_order.h) to the local peer through the Router, at most once.
 //
+// Only member hubs (Membership) get link keys, and only theirs are taken (a key from a hub not known yet waits in a
+// PendingRecords buffer); key requests and sealed signals from other signers are refused and counted.
+//
 // Bounded: mesh::kMaxLinks keys each way, kMaxHeld held signals, kSeenSignals remembered value ids, key requests
 // rate-limited (mesh_limits.h says why each).
 // Threading: io thread only.
@@ -21,9 +24,10 @@
 #include <vector>
 
 #include "mesh/dht_port.h"
-#include "mesh/hub_directory.h"
 #include "mesh/hub_link.h"
+#include "mesh/membership.h"
 #include "mesh/mesh_status.h"
+#include "mesh/pending_records.h"
 #include "mesh/signal_order.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"
@@ -33,8 +37,8 @@ namespace pigeonhub {
 
 class SignalRelay {
 public:
-    SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, Router& router, Outbox& out, MeshStats& stats,
-                const HubDirectory& hubs, Clock clock);
+    SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership, Router& router,
+                Outbox& out, MeshStats& stats, Clock clock);
 
     // Listens to this hub's inbox. REQUIRES: called once.
     void start(std::string hub_id);
@@ -43,8 +47,11 @@ public:
     // Sends `text` (the client-facing signal) from local `from` to `target`, a peer of hub `to_hub`, in `ns`.
     void send(std::string_view from, std::string_view target, std::string_view ns, std::string text,
               const std::string& to_hub, std::int64_t now);
-    // A hub was heard of for the first time: signals from it may already wait for its key.
-    void hub_appeared(const std::string& hub, std::int64_t now);
+    // `hub` was admitted: its keys held until now are taken, and signals from it that wait for a key get it.
+    void admitted(const std::string& hub, std::int64_t now);
+    // `hub` no longer counts (revoked, refused): its keys are forgotten both ways, what waits from it dropped.
+    void drop_hub(const std::string& hub, Refusal why);
+    std::size_t pending() const noexcept { return pending_keys_.size(); }
     // Drops held signals whose key did not come in time and releases signals whose wait for a predecessor ran
     // out (call about once a second; the order timer does the latter more often).
     void tick(std::int64_t now);
@@ -65,10 +72,10 @@ private:
 
     std::string app_id_;
     DhtPort& dht_;
+    const Membership& membership_;
     Router& router_;
     Outbox& out_;
     MeshStats& stats_;
-    const HubDirectory& hubs_;
     Clock clock_;
     std::string hub_id_;
     std::uint64_t inbox_token_ = 0;
@@ -83,6 +90,7 @@ private:
     SignalNumbering numbering_;
     // Receiving side.
     std::optional<hub_link::Keyring> keyring_;
+    PendingRecords<hub_link::LinkKey> pending_keys_;
     struct Held {
         std::string data;  // the sealed value (its header names the sending hub and the key)
         std::int64_t since_ms;

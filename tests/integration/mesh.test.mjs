@@ -2,7 +2,7 @@
 // behave as if they were on one hub; a killed hub's peers disappear within one lease.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, startMesh, randomPeerId, waitFor, dhtPort, tempStateDir } from './lib/hub.mjs';
+import { startHub, startMesh, randomPeerId, waitFor, dhtPort, tempStateDir, meshCa } from './lib/hub.mjs';
 import { joined, get, sleep, settled } from './lib/client.mjs';
 
 let hubs;
@@ -132,7 +132,7 @@ test('/hubs lists every live hub from the DHT; /health reports the DHT', async (
 });
 
 test('/health answers 503 when the DHT stays disconnected past the grace period', async () => {
-  const lonely = await startHub({ env: { DHT_BOOTSTRAP: '127.0.0.1:9', DHT_UNREADY_GRACE: '1000' } });  // nobody there
+  const lonely = await startHub({ env: { ...meshCa().env, DHT_BOOTSTRAP: '127.0.0.1:9', DHT_UNREADY_GRACE: '1000' } });  // nobody there
   try {
     const first = await get(`${lonely.url}/health`);
     assert.equal(first.json.dhtReady, false);
@@ -179,7 +179,7 @@ test('a restarted hub keeps its identity', async () => {
 
 test('a hub restarted under the same identity is discovered and reachable again at once', async () => {
   const h2 = hubs[1];
-  const env = { STATE_DIR: tempStateDir(), DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` };
+  const env = { ...meshCa().env, STATE_DIR: tempStateDir(), DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` };
   const first = await startHub({ env });
   await waitFor(async () => (await health(first)).dhtReady, { what: 'the hub to join' });
   const A = randomPeerId(), B = randomPeerId(), B2 = randomPeerId();
@@ -227,7 +227,7 @@ test('kill -9 of a hub: its peers disappear elsewhere within one lease; the rest
 
 test('killing the hub the others bootstrapped from does not break the rest', async () => {
   const [h1, h2] = hubs;
-  const extra = await startHub({ env: { DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` } });
+  const extra = await startHub({ env: { ...meshCa().env, DHT_BOOTSTRAP: `127.0.0.1:${await dhtPort(h2)}` } });
   hubs.push(extra);
   await waitFor(async () => (await health(extra)).dhtReady, { what: 'the extra hub to join' });
   await h1.stop('SIGKILL');

@@ -83,7 +83,8 @@ TEST(ConfigLoader, PingIntervalStaysBelowTheIdleTimeout) {
 }
 
 TEST(ConfigLoader, MeshSettings) {
-    auto r = load({"--dht-bootstrap", "127.0.0.1:4222, 10.0.0.1:5000,"}, {{"STATE_DIRECTORY", "/var/lib/pigeonhubd:/x"}});
+    auto r = load({"--dht-bootstrap", "127.0.0.1:4222, 10.0.0.1:5000,", "--mesh-ca", "/ca.crt"},
+                  {{"STATE_DIRECTORY", "/var/lib/pigeonhubd:/x"}});
     ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
     EXPECT_EQ(r.config.mesh.dht_bootstrap, (std::vector<std::string>{"127.0.0.1:4222", "10.0.0.1:5000"}));
     EXPECT_EQ(r.config.mesh.state_dir, "/var/lib/pigeonhubd");
@@ -91,6 +92,28 @@ TEST(ConfigLoader, MeshSettings) {
     EXPECT_EQ(load({}).config.mesh.state_dir, "/home/test/.local/share/pigeonhub");
     EXPECT_EQ(load({"--host", "::"}).config.mesh.dht_bind, "0.0.0.0");
     EXPECT_EQ(load({"--state-dir", "/s"}).config.mesh.state_dir, "/s");
+}
+
+// MESH_TRUST: unset, it is ca for a hub that joins others or has a CA, single for a hub alone; each way to get it
+// wrong is refused with the fix named.
+TEST(ConfigLoader, MeshTrust) {
+    EXPECT_EQ(load({}).config.mesh.trust, MeshTrust::single);
+    EXPECT_EQ(load({"--mesh-ca", "/ca.crt"}).config.mesh.trust, MeshTrust::ca);
+    EXPECT_EQ(load({"--dht-bootstrap", "h:1", "--mesh-ca", "/ca.crt"}).config.mesh.trust, MeshTrust::ca);
+    EXPECT_EQ(load({"--dht-bootstrap", "h:1"}, {{"MESH_TRUST", "open"}}).config.mesh.trust, MeshTrust::open);
+    EXPECT_EQ(load({"--mesh-trust", "open"}).config.mesh.trust, MeshTrust::open);
+
+    auto no_ca = load({"--dht-bootstrap", "h:1"});
+    ASSERT_EQ(no_ca.action, ConfigLoadResult::Action::error);
+    EXPECT_NE(no_ca.message.find("MESH_CA"), std::string::npos) << no_ca.message;
+    EXPECT_NE(no_ca.message.find("MESH_TRUST=open"), std::string::npos) << "both ways out: " << no_ca.message;
+    EXPECT_EQ(load({"--mesh-trust", "ca"}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(load({"--mesh-trust", "single", "--dht-bootstrap", "h:1"}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(load({"--mesh-trust", "closed"}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(load({"--mesh-ca-key", "/ca.pem", "--mesh-trust", "open"}).action, ConfigLoadResult::Action::error)
+        << "a CA key without its certificate";
+    EXPECT_EQ(load({"--mesh-ca-issue", "/ca", "--dht-bootstrap", "h:1"}).action, ConfigLoadResult::Action::mesh_ca_issue)
+        << "commands need no membership settings";
 }
 
 // The README's settings tables and the option table (config_loader.cpp) list the same settings with the same

@@ -108,6 +108,8 @@ public:
     ~FakeDht() override;
 
     std::string hub_id() const override { return hub_id_; }
+    // "cert:" + hub id unless a test sets another (see the verifier in hub_mesh_test.cpp).
+    std::string certificate() const override { return certificate_.empty() ? "cert:" + hub_id_ : certificate_; }
     bool ready() const override { return ready_; }
     void publish(const std::string& key, std::uint64_t record_id, std::string data) override;
     void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) override;
@@ -119,6 +121,7 @@ public:
     void get(const std::string& key, GetCallback cb) override;
 
     bool ready_ = true;
+    std::string certificate_;
 
 private:
     void put(const std::string& key, std::string owner, std::string to, std::string data, std::uint64_t record,

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "fake_dht.h"
+#include "mesh/hub_link.h"
+#include "mesh/mesh_limits.h"
 #include "mesh/mesh_records.h"
 #include "recording_outbox.h"
 
@@ -28,13 +31,31 @@ std::string signal(const std::string& type, const std::string& data, const std::
     return R"({"type":")" + type + R"(","data":)" + data + R"(,"targetPeerId":")" + target + R"(","networkName":")" + ns + "\"}";
 }
 
+// The mesh CA of these tests: a hub is issued when its id is in `issued`, and its certificate is "cert:<id>" (what
+// FakeDht::certificate() shows). Checks like mesh_ca::verifier(): the certificate must be the signer's own and
+// issued; counts its calls.
+struct FakeCa {
+    std::set<std::string> issued;
+    int checks = 0;
+    Membership::Verifier verifier() {
+        return [this](std::string_view hub, std::string_view cert, std::int64_t) {
+            ++checks;
+            Membership::CertCheck c;
+            if (cert != "cert:" + std::string(hub)) c.problem = "its certificate is for another key";
+            else if (!issued.count(std::string(hub))) c.problem = "its certificate does not chain to the mesh CA";
+            return c;
+        };
+    }
+};
+
 // One hub: its router, what it sent to its clients, its mesh over a fake DHT node.
 struct TestHub {
     // Every hub tells the time by the fake DHT's clock.
-    TestHub(FakeDhtNet& net, asio::io_context& io, const MeshOptions& options, const std::string& id)
+    TestHub(FakeDhtNet& net, asio::io_context& io, const MeshOptions& options, const std::string& id, FakeCa& ca)
         : dht(net.node(id)),
           router(SignalingOptions{}),
-          mesh(io, options, 10000, router, out, *dht, [&net] { return 1'700'000'000'000 + net.now_ms(); }) {
+          mesh(io, options, 10000, router, out, *dht, ca.verifier(), {},
+               [&net] { return 1'700'000'000'000 + net.now_ms(); }) {
         router.set_mesh(&mesh);
         mesh.start();
     }
@@ -77,9 +98,14 @@ struct TestHub {
 
 class HubMeshTest : public ::testing::Test {
 protected:
-    HubMeshTest() { config.app_id = "mesh-test"; }
-    std::unique_ptr<TestHub> start(char c) {
-        auto h = std::make_unique<TestHub>(net, io, config, hub(c));
+    HubMeshTest() {
+        config.app_id = "mesh-test";
+        config.trust = MeshTrust::ca;
+    }
+    // A hub issued by the CA (unless `issued` is false), started.
+    std::unique_ptr<TestHub> start(char c, bool issued = true) {
+        if (issued) ca.issued.insert(hub(c));
+        auto h = std::make_unique<TestHub>(net, io, config, hub(c), ca);
         net.settle();
         return h;
     }
@@ -95,7 +121,32 @@ protected:
         return {a, b};
     }
 
+    // What a DHT node that is no hub (or is one, written by hand) puts: its page in `ns` listing `peers`, its hub
+    // record, a key request to `to`.
+    void put_page(FakeDht& node, const std::string& ns, const std::vector<std::string>& peers, std::uint64_t seq = 1) {
+        mesh::PresencePage page{node.hub_id(), ns, {}, 0, seq};
+        for (const auto& p : peers) page.peers.push_back({p, R"({"peerId":")" + p + "\"}"});
+        node.publish(mesh::presence_key(config.app_id, ns), mesh::presence_page_id(node.hub_id(), ns, 0),
+                     mesh::encode_presence(page));
+    }
+    void put_hub_record(FakeDht& node, const std::string& url, std::uint64_t updated = 1) {
+        mesh::HubRecord h;
+        h.hub_id = node.hub_id();
+        h.url = url;
+        h.updated_ms = updated;
+        h.certificate = node.certificate();
+        node.publish(mesh::hubs_key(config.app_id), mesh::hub_record_id(h.hub_id), mesh::encode_hub(h));
+    }
+    static std::uint64_t refused(const MeshStats& s, Refusal r) { return s.refused_reason[static_cast<std::size_t>(r)]; }
+    static std::uint64_t refused(const MeshStats& s, RecordKind k) { return s.refused_kind[static_cast<std::size_t>(k)]; }
+    static bool lists(const TestHub& h, const std::string& id) {
+        for (const auto& r : h.mesh.hubs())
+            if (r.hub_id == id) return true;
+        return false;
+    }
+
     MeshOptions config;
+    FakeCa ca;
     asio::io_context io;
     FakeDhtNet net{io};
 };
@@ -258,8 +309,10 @@ TEST_F(HubMeshTest, OrderKeptWhenTheDhtLosesAndReorders) {
     EXPECT_EQ(B->mesh.stats().signals_received, got.size() + 1) << "every signal that arrived was delivered (and the offer)";
 }
 
-// Whatever a remote page says, a peer is never announced as a hub, and its peerId is its own.
+// Whatever a remote page says, a peer is never announced as a hub, and its peerId is its own (in an open mesh, where
+// any key holder's page counts).
 TEST_F(HubMeshTest, RemotePagesCannotMakeAPeerAHub) {
+    config.trust = MeshTrust::open;
     auto A = start('a');
     Slot a = A->join(peer('1'), "room");
     net.settle();
@@ -283,4 +336,132 @@ TEST_F(HubMeshTest, GracefulStopWithdrawsPagesAtOnce) {
     B->mesh.stop();
     net.settle(100);
     EXPECT_EQ(A->disconnected(a, peer('2')), 1u) << "a tombstone, not the lease";
+}
+
+// A DHT node that is no hub of the CA mesh signs with its own key: its pages (a phantom peer, a claim on a real
+// peer of B), its hub record with a URL, its key request: none has any effect, and each is counted.
+TEST_F(HubMeshTest, RogueSignerIsNoHub) {
+    auto A = start('a'), B = start('b');
+    auto [a, b] = linked(*A, *B);
+    auto rogue = net.node(hub('r'));
+    put_page(*rogue, "room", {peer('7'), peer('2')});
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('7')), 0u) << "no phantom";
+    EXPECT_EQ(A->mesh.stats().records_pending, 1u) << "its page waits for a certificate that never comes";
+    put_hub_record(*rogue, "wss://evil.example/");
+    rogue->send_encrypted(mesh::inbox_key(config.app_id, hub('a')), hub('a'), hub_link::encode_key_request(1));
+    net.settle();
+    EXPECT_FALSE(lists(*A, hub('r')));
+    EXPECT_TRUE(lists(*A, hub('b')));
+    const MeshStats s = A->mesh.stats();
+    EXPECT_EQ(s.records_pending, 0u) << "dropped once its hub record is refused";
+    EXPECT_EQ(refused(s, Refusal::bad_certificate), 1u);
+    EXPECT_EQ(refused(s, RecordKind::hub_record), 1u);
+    EXPECT_EQ(refused(s, RecordKind::presence), 1u);
+    EXPECT_EQ(refused(s, RecordKind::key_request), 1u);
+    EXPECT_EQ(s.link_keys_sent, 1u) << "only B's";
+    // Peer 2 is still B's: A's next offer reaches it there.
+    A->send(a, signal("offer", R"({"sdp":"second"})", peer('2')));
+    net.settle();
+    EXPECT_EQ(B->frames(b, {R"("sdp":"second")"}).size(), 1u);
+    EXPECT_EQ(A->discovered(a, peer('7')), 0u);
+    // Its later pages are refused at once.
+    put_page(*rogue, "room", {peer('8')}, 2);
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('8')), 0u);
+    EXPECT_EQ(refused(A->mesh.stats(), RecordKind::presence), 2u);
+}
+
+// A rogue shows a member's certificate as its own: the certificate is not for its key.
+TEST_F(HubMeshTest, ACopiedCertificateAdmitsNoOne) {
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    start('b');
+    auto rogue = net.node(hub('r'));
+    rogue->certificate_ = "cert:" + hub('b');
+    put_hub_record(*rogue, "wss://evil.example/");
+    put_page(*rogue, "room", {peer('7')});
+    net.settle();
+    EXPECT_FALSE(lists(*A, hub('r')));
+    EXPECT_EQ(A->discovered(a, peer('7')), 0u);
+    EXPECT_EQ(refused(A->mesh.stats(), Refusal::bad_certificate), 1u);
+}
+
+// A signer that never shows a hub record: its pages wait kPendingMs, then count as refused.
+TEST_F(HubMeshTest, PagesOfAnUnknownSignerRunOut) {
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    auto rogue = net.node(hub('r'));
+    put_page(*rogue, "room", {peer('7')});
+    net.settle();
+    ASSERT_EQ(A->mesh.stats().records_pending, 1u);
+    net.advance(mesh::kPendingMs);
+    A->mesh.tick();
+    EXPECT_EQ(A->mesh.stats().records_pending, 0u);
+    EXPECT_EQ(refused(A->mesh.stats(), Refusal::not_member), 1u);
+    EXPECT_EQ(A->discovered(a, peer('7')), 0u);
+}
+
+// A member's page may arrive before its hub record: it waits, and counts once the certificate is checked.
+TEST_F(HubMeshTest, AMembersPageBeforeItsHubRecordWaits) {
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    ca.issued.insert(hub('m'));
+    auto m = net.node(hub('m'));
+    put_page(*m, "room", {peer('5')});
+    net.settle();
+    ASSERT_EQ(A->discovered(a, peer('5')), 0u);
+    put_hub_record(*m, "ws://m.example/");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('5')), 1u);
+    EXPECT_TRUE(lists(*A, hub('m')));
+    EXPECT_EQ(A->mesh.stats().records_pending, 0u);
+    const int checks = ca.checks;
+    put_hub_record(*m, "ws://m.example/", 2);
+    net.settle();
+    EXPECT_EQ(ca.checks, checks) << "a certificate is checked once per hub";
+}
+
+// Revoking a hub: its peers are gone at once, it leaves /hubs, signals are no longer sent to it, and its later
+// records are refused. Un-revoked, its next hub record admits it again.
+TEST_F(HubMeshTest, ARevokedHubIsDroppedAtOnce) {
+    auto A = start('a'), B = start('b');
+    auto [a, b] = linked(*A, *B);
+    A->mesh.set_revoked({hub('b')});
+    net.settle();
+    EXPECT_EQ(A->disconnected(a, peer('2')), 1u);
+    EXPECT_FALSE(lists(*A, hub('b')));
+    const auto sent = A->mesh.stats().signals_sent;
+    A->send(a, signal("offer", R"({"sdp":"after"})", peer('2')));
+    net.settle();
+    EXPECT_EQ(A->mesh.stats().signals_sent, sent);
+    EXPECT_EQ(B->frames(b, {R"("sdp":"after")"}).size(), 0u);
+    B->join(peer('3'), "room");  // a new edit of B's page
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('3')), 0u);
+    EXPECT_GE(refused(A->mesh.stats(), Refusal::revoked), 1u);
+
+    A->mesh.set_revoked({});
+    net.advance(std::chrono::duration_cast<std::chrono::milliseconds>(mesh::kHubRecordPeriod).count());
+    for (int i = 0; i < 10; ++i) B->mesh.tick();  // B re-publishes its hub record
+    net.settle();
+    EXPECT_TRUE(lists(*A, hub('b')));
+    B->join(peer('4'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('4')), 1u);
+}
+
+// A hub alone (MESH_TRUST=single) counts no other signer.
+TEST_F(HubMeshTest, ASingleHubCountsNoOther) {
+    config.trust = MeshTrust::single;
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    auto B = start('b');
+    B->join(peer('2'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('2')), 0u);
+    EXPECT_FALSE(lists(*A, hub('b')));
+    EXPECT_GE(refused(A->mesh.stats(), Refusal::not_member), 1u);
 }

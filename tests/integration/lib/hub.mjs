@@ -4,7 +4,7 @@
 // PORT=0 and resolves once the hub has printed its port on a line of its own. startReferenceHub() runs the
 // PeerPigeon 1.1.3 JavaScript hub the same way (for side-by-side checks). Every hub is killed by PID when the
 // test process exits, even on failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
@@ -44,16 +44,18 @@ function waitForPortLine(child, timeoutMs) {
   });
 }
 
-// Starts pigeonhubd. `env` adds environment variables, `args` adds flags. `prefix` runs the hub through a
+// Starts pigeonhubd. `env` adds environment variables (a value `undefined` leaves one unset), `args` adds flags. `prefix` runs the hub through a
 // command that execs it (e.g. ['prlimit', '--nofile=128:128', '--']), so the PID is still the hub's.
 // Returns {pid, port, url, wsUrl(peerId, path), stop(), rssKiB(), child, stderr()}.
 // Every hub gets its own DHT node on an ephemeral loopback UDP port and its own state directory, unless `env`
 // says otherwise (DHT_BOOTSTRAP joins another hub's DHT; see startMesh).
 export async function startHub({ env = {}, args = [], prefix = [], timeoutMs = 15000 } = {}) {
   const [command, ...commandArgs] = [...prefix, hubBinary, ...args];
+  const fullEnv = { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DHT_PORT: '0', DHT_BIND: '127.0.0.1',
+    STATE_DIR: env.STATE_DIR ?? tempStateDir(), APP_ID: 'pigeonhub-test', ...env };
+  for (const k of Object.keys(fullEnv)) if (fullEnv[k] === undefined) delete fullEnv[k];  // `undefined` unsets
   const child = spawn(command, commandArgs, {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DHT_PORT: '0', DHT_BIND: '127.0.0.1',
-      STATE_DIR: env.STATE_DIR ?? tempStateDir(), APP_ID: 'pigeonhub-test', ...env },
+    env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -70,8 +72,25 @@ export async function dhtPort(hub) {
   return (await r.json()).dhtPort;
 }
 
-// Starts n hubs; hubs 2..n bootstrap from the first one's DHT node. Resolves when every hub reports dhtReady.
+// The mesh CA of this test process (made once with `pigeonhubd --mesh-ca-init`, removed at exit):
+// {dir, crt, key, env}, where `env` makes a hub a member (MESH_CA, and MESH_CA_KEY so that it issues its own
+// identity at first start).
+let ca = null;
+export function meshCa() {
+  if (ca) return ca;
+  const dir = path.join(tempStateDir(), 'ca');
+  const r = spawnSync(hubBinary, ['--mesh-ca-init', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`pigeonhubd --mesh-ca-init failed (${r.status}): ${r.stderr}`);
+  const crt = path.join(dir, 'ca.crt');
+  const key = path.join(dir, 'ca.pem');
+  ca = { dir, crt, key, env: { MESH_CA: crt, MESH_CA_KEY: key } };
+  return ca;
+}
+
+// Starts n hubs; hubs 2..n bootstrap from the first one's DHT node. Every hub is a member of this process's mesh
+// CA (meshCa()) unless `env` says otherwise (e.g. MESH_TRUST: 'open'). Resolves when every hub reports dhtReady.
 export async function startMesh(n, { env = {} } = {}) {
+  env = { ...meshCa().env, ...env };
   const first = await startHub({ env });
   const port = await dhtPort(first);
   const hubs = [first];

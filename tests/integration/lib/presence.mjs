@@ -6,12 +6,14 @@
 // data, or peer-disconnected); the time from the event to that frame, per member, is the event's convergence.
 // Used by tests/integration/presence_convergence.test.mjs (12 hubs, in CI) and tools/bench/presence-churn.mjs
 // (24 and 48 hubs with churn).
-import { startHub, dhtPort, tempStateDir, randomPeerId, waitFor } from './hub.mjs';
+import { startHub, dhtPort, tempStateDir, randomPeerId, waitFor, meshCa } from './hub.mjs';
 import { joined, get } from './client.mjs';
 
 // Starts n hubs, each with its own state directory (so that one can be restarted under the same identity);
-// hubs 2..n bootstrap from the first one, as the README says. `parallel` hubs start at a time.
+// hubs 2..n bootstrap from the first one, as the README says; all members of the test's mesh CA unless `env` says
+// otherwise. `parallel` hubs start at a time.
 export async function startPresenceMesh(n, { env = {}, parallel = 4 } = {}) {
+  env = { ...meshCa().env, ...env };
   const dirs = Array.from({ length: n }, () => tempStateDir());
   const first = await startHub({ env: { STATE_DIR: dirs[0], ...env } });
   const boot = `127.0.0.1:${await dhtPort(first)}`;
