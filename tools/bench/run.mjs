@@ -165,6 +165,27 @@ for (const n of quick ? [12] : [24, 48]) {
   console.log(`${scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
 }
 
+// What mesh membership (MESH_TRUST=ca) costs per record: a certificate chain check once per hub, a lookup per
+// record (pigeonhubd only: the reference has no membership). tools/bench/membership_cost.cpp.
+{
+  const scenario = 'membership: CPU per record (CA mesh)';
+  const r = await attempt(() => new Promise((resolve, reject) => {
+    const child = spawn(path.join(repoRoot, 'build', 'pigeonhub-bench-membership'), ['20', quick ? '500' : '2000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${c}`))));
+  }));
+  const row = r.error ? { scenario, hub: 'pigeonhubd', cpu: null, value: 'failed', unit: '', extra: r.error }
+    : { scenario, hub: 'pigeonhubd', cpu: null, value: r.ofNs, unit: 'ns/rec', extra:
+      `certificate check ${r.verifyUs} us once per hub; hub record seen again ${r.presentCachedUs} us; ` +
+      `for scale, OpenDHT's RSA-2048 signature check of every signed value ${r.valueSignatureCheckUs} us; ` +
+      `certificate ${r.certificateBytes} B in each hub record` };
+  rows.push(row);
+  console.log(`${scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+}
+
 // The targets of the benchmarks issue, judged from the rows above.
 const find = (scenario, hub) => rows.find((r) => r.scenario === scenario && r.hub === hub);
 const targets = [];
