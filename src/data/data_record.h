@@ -1,0 +1,101 @@
+// Signed data records (issue 11: /api/publish, /api/find, /api/replicate). Pure: parsing, the canonical bytes that
+// are signed, signing and verifying (Ed25519, nettle), and the JSON a record travels as. No I/O.
+//
+// A record as stored, returned by /api/find, accepted by /api/replicate and put into the DHT:
+//   {"topic":T,"data":D,"publicKey":K,"signature":S,"seq":N,"published":P,"expires":E}
+// (/api/find adds "verified":true.) K: the publisher's Ed25519 public key, 64 lower-case hex; S: the signature,
+// 128 lower-case hex; N, P, E: integers, 0 <= x <= 2^53 - 1 (JavaScript safe integers); P and E in ms since the
+// epoch. D: any JSON value, kept in canonical form (below).
+//
+// What is signed (docs/DATA.md; vectors in tests/vectors/data-records.json): the UTF-8 bytes of
+//   JSON.stringify(["pigeonhub-record/1", topic, seq, expires, data])
+// i.e. the canonical JSON of that array. Canonical JSON is exactly what JavaScript's JSON.stringify produces for
+// the parsed value: no whitespace, object members in their original order, strings escaped as JSON.stringify
+// escapes them (\" \\ \b \f \n \r \t, other controls as \u00xx, everything else as UTF-8), numbers as ECMAScript's
+// Number::toString of the nearest double (1.50 -> 1.5, 1e21 -> 1e+21, 0.0000001 -> 1e-7, -0 -> 0).
+// Inputs that JSON.stringify cannot reproduce are refused: duplicate member names, lone surrogate escapes,
+// numbers that overflow a double. `published` is not signed: the time the first hub stored the record.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pigeonhub::data {
+
+inline constexpr std::uint64_t kMaxSafeInteger = (1ull << 53) - 1;
+inline constexpr std::size_t kMaxTopicBytes = 256;
+inline constexpr std::size_t kMaxDataBytes = 16 * 1024;  // canonical JSON of `data`
+inline constexpr int kDefaultTtlSeconds = 300;
+inline constexpr int kMaxTtlSeconds = 86400;
+
+// `raw` (one JSON value, any whitespace) in canonical form; nullopt with `*error` (e.g. "duplicate member \"a\"").
+std::optional<std::string> canonical_json(std::string_view raw, std::string* error = nullptr);
+// ECMAScript's Number::toString(x) for a finite double.
+std::string js_number(double x);
+// Appends `text` (valid UTF-8) as JSON.stringify quotes a string.
+void append_js_string(std::string& out, std::string_view text);
+
+struct Ed25519Key {
+    std::array<std::uint8_t, 32> seed{};        // the private key (RFC 8032)
+    std::array<std::uint8_t, 32> public_key{};
+    static Ed25519Key from_seed(const std::array<std::uint8_t, 32>& seed);
+    static Ed25519Key generate();               // seed from util/random
+};
+// PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", as `openssl genpkey -algorithm ed25519` and Node's crypto write it).
+std::string ed25519_to_pem(const Ed25519Key& key);
+std::optional<Ed25519Key> ed25519_from_pem(std::string_view pem);
+
+struct Record {
+    std::string topic;
+    std::string data;        // canonical JSON
+    std::string public_key;  // 64 lower-case hex
+    std::string signature;   // 128 lower-case hex
+    std::uint64_t seq = 0;
+    std::uint64_t published = 0;
+    std::uint64_t expires = 0;
+};
+
+// The bytes that are signed (see above). REQUIRES: r.data canonical.
+std::string signed_message(const Record& r);
+// Signs `r` (fills public_key and signature) with `key`.
+void sign(Record& r, const Ed25519Key& key);
+// True if r.signature is r.public_key's signature of signed_message(r).
+bool verify(const Record& r);
+
+// The record's JSON (the shape above); `verified` adds "verified":true.
+std::string encode(const Record& r, bool verified = false);
+
+// A field that made a request or record unacceptable: what /api/* answers 400 with {"error":..., "field":...}.
+struct Problem {
+    std::string error;
+    std::string field;  // empty when not about one field
+};
+
+// A signed record (the shape above; "verified" and unknown members ignored; "published" optional, 0 if absent),
+// checked: types, topic 1..kMaxTopicBytes of UTF-8, data canonicalized and at most kMaxDataBytes, integers safe,
+// key and signature hex of the right length, and the signature valid ("field":"signature" when it is not).
+// Expiry is not checked here (the caller knows the time).
+struct Parsed {
+    std::optional<Record> record;
+    Problem problem;
+};
+Parsed parse_record(std::string_view json);
+
+// POST /api/publish's body: either {"topic","data","ttl"?} (the hub signs: `is_signed` false, `ttl_seconds` set,
+// default kDefaultTtlSeconds, 1..kMaxTtlSeconds) or a signed record (`publicKey` present: parsed as parse_record,
+// `is_signed` true).
+struct PublishRequest {
+    bool is_signed = false;
+    Record record;            // topic and data always; the rest only when is_signed
+    int ttl_seconds = kDefaultTtlSeconds;
+};
+struct ParsedPublish {
+    std::optional<PublishRequest> request;
+    Problem problem;
+};
+ParsedPublish parse_publish(std::string_view body);
+
+}  // namespace pigeonhub::data

@@ -1,0 +1,44 @@
+// A small HTTP/1.1 client for hub-to-hub calls (POST /api/replicate): plain http:// only (a hub reached over
+// https is skipped: terminate TLS at a proxy that also listens on plain HTTP inside the mesh), one request per
+// connection (Connection: close), asio on the hub's io thread.
+//
+// Bounded: at most max_in_flight requests at once (further ones wait in a queue of max_queued; beyond that a
+// request fails at once with "queue full"), each with a deadline covering resolve, connect, send and the reply
+// (status line and headers; the body is read up to 64 KiB and dropped beyond).
+// Threading: io thread only; callbacks run on it, never inside post().
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pigeonhub {
+
+struct HttpResult {
+    int status = 0;      // HTTP status, 0 when no reply came
+    std::string error;   // why not, when status is 0 ("timeout", "connection refused", "https not supported", ...)
+    std::string body;
+};
+
+class HttpClient {
+public:
+    HttpClient(asio::io_context& io, std::size_t max_in_flight = 16, std::size_t max_queued = 1024);
+    ~HttpClient();
+
+    // POSTs `body` (application/json) to `url` ("http://host[:port]/path", host a name, IPv4 or [IPv6]).
+    void post(const std::string& url, std::string body, std::chrono::milliseconds deadline,
+              std::function<void(HttpResult)> done);
+
+    std::size_t in_flight() const noexcept;
+    std::size_t queued() const noexcept;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pigeonhub
