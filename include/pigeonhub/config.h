@@ -74,6 +74,12 @@ struct MeshOptions {
                                              // changes; their records are refused
 };
 
+// Signed data (/api/publish, /api/find, /api/replicate).
+struct DataOptions {
+    std::vector<std::string> replication_peers;  // REPLICATION_PEERS: comma list of hub base URLs that get this hub's
+                                                 // publishes over HTTP when its DHT is away (besides /hubs' URLs)
+};
+
 // A pigeonhubd process: one options struct per part; each part receives only its own.
 struct Config {
     std::string environment = "development"; // NODE_ENV: environment name; "production" logs less
@@ -81,6 +87,7 @@ struct Config {
     SessionOptions session;
     SignalingOptions signaling;
     MeshOptions mesh;
+    DataOptions data;
 };
 
 }  // namespace pigeonhub

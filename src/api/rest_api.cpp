@@ -78,9 +78,9 @@ std::vector<RestRoute> RestApi::routes() const {
 
 HttpReply RestApi::not_found(std::string_view path) { return error_reply(404, "Not found", path); }
 
-HttpReply RestApi::method_not_allowed(std::string_view path) {
+HttpReply RestApi::method_not_allowed(std::string_view path, std::string_view allowed) {
     HttpReply r = error_reply(405, "Method not allowed", path);
-    r.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
+    r.headers.emplace_back("Allow", allowed == "POST" ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
     return r;
 }
 
@@ -358,6 +358,33 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("signal", kind(RecordKind::signal))
             .end_object();
         w.end_object();
+    }
+    if (info_.data) {
+        const DataStatus d = info_.data();
+        w.key("data").begin_object()
+            .field("records", static_cast<std::uint64_t>(d.data.records))
+            .field("bytes", static_cast<std::uint64_t>(d.data.bytes))
+            .field("unsent", static_cast<std::uint64_t>(d.data.unsent))
+            .field("published", d.data.published)
+            .field("publishRefused", d.data.publish_refused)
+            .field("replicatedIn", d.data.replicated_in)
+            .field("replicateRefused", d.data.replicate_refused)
+            .field("finds", d.data.finds)
+            .field("findTimeouts", d.data.find_timeouts)
+            .field("badSignatures", d.data.bad_signatures)
+            .field("dhtPuts", d.data.dht_puts)
+            .field("dhtPutFailures", d.data.dht_put_failures)
+            .field("storeFull", d.data.store_full)
+            .field("storeSaves", d.data.store_saves)
+            .field("storeSaveErrors", d.data.store_save_errors)
+            .field("httpReplications", d.data.http_replications)
+            .field("replicationSent", d.replication.sent)
+            .field("replicationRefused", d.replication.refused)
+            .field("replicationFailed", d.replication.failed)
+            .field("replicationDropped", d.replication.dropped)
+            .field("replicationRetries", d.replication.retries)
+            .field("replicationPending", static_cast<std::uint64_t>(d.replication_pending))
+            .end_object();
     }
     write_memory(w);
     w.end_object();

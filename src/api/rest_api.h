@@ -11,6 +11,8 @@
 
 #include <functional>
 
+#include "data/data_stats.h"
+#include "data/replicator_stats.h"
 #include "mesh/mesh_status.h"
 #include "api/listener_stats.h"
 #include "api/transport_stats.h"
@@ -34,6 +36,23 @@ struct RestRoute {
     std::function<HttpReply(std::string_view target, std::int64_t now_ms)> get;
 };
 
+// A route answered later (the data API: a DHT lookup, a request body): `handle(param, body, respond)` gets the
+// percent-decoded rest of the path after `prefix` (for "/api/find/:topic"; empty for exact paths), the request
+// body, and calls `respond` once, on the io thread, now or later.
+struct AsyncRoute {
+    std::string_view method;  // "GET" or "POST"
+    std::string_view path;    // exact path, or `prefix` followed by one parameter
+    std::string_view prefix;  // non-empty: the route takes every path that starts with it
+    std::function<void(std::string param, std::string_view body, std::function<void(HttpReply)> respond)> handle;
+};
+
+// The data API's figures for /stats.
+struct DataStatus {
+    DataStats data;
+    ReplicationStats replication;
+    std::size_t replication_pending = 0;
+};
+
 // What the REST layer knows about the hub besides the router.
 struct HubInfo {
     std::string node_id;          // this hub's id (40 hex)
@@ -41,6 +60,7 @@ struct HubInfo {
     std::uint16_t port = 0;       // bound port, once listening
     bool ready = false;           // listening and not shutting down
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
+    std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
 };
 
 class RestApi {
@@ -55,7 +75,7 @@ public:
     // The routes, named: each calls one of the methods below. REQUIRES: this object outlives them.
     std::vector<RestRoute> routes() const;
     static HttpReply not_found(std::string_view path);
-    static HttpReply method_not_allowed(std::string_view path);  // with `Allow`
+    static HttpReply method_not_allowed(std::string_view path, std::string_view allowed = "GET");  // with `Allow`
 
     HttpReply home() const;
     HttpReply health(std::int64_t now) const;

@@ -38,6 +38,27 @@ bool parse_uint(std::string_view s, T& out, std::uint64_t min, std::uint64_t max
 
 constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
 
+// "a, b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> split_list(std::string_view v) {
+    std::vector<std::string> out;
+    while (!v.empty()) {
+        auto comma = v.find(',');
+        std::string_view item = v.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        v.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+    std::string s;
+    for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
+    return s;
+}
+
 #define SHOW(field) [](const Config& c) { return std::to_string(c.field); }
 #define SHOW_TEXT(field) [](const Config& c) { return std::string(c.field); }
 
@@ -86,25 +107,19 @@ const Option kOptions[] = {
      [](Config& c, std::string_view v) { c.mesh.dht_bind = v; return !v.empty(); }, SHOW_TEXT(mesh.dht_bind),
      "HOST if IPv4, else 0.0.0.0"},
     {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (none: a one-node DHT)",
+     [](Config& c, std::string_view v) { c.mesh.dht_bootstrap = split_list(v); return true; },
+     [](const Config& c) { return join_list(c.mesh.dht_bootstrap); }, "(none)"},
+    {"REPLICATION_PEERS", "replication-peers", "URL,...",
+     "hub base URLs that get this hub's publishes over HTTP while its DHT is away",
      [](Config& c, std::string_view v) {
-         c.mesh.dht_bootstrap.clear();
-         while (!v.empty()) {
-             auto comma = v.find(',');
-             std::string_view item = v.substr(0, comma);
-             while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-             while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-             if (!item.empty()) c.mesh.dht_bootstrap.emplace_back(item);
-             if (comma == std::string_view::npos) break;
-             v.remove_prefix(comma + 1);
-         }
+         c.data.replication_peers = split_list(v);
+         for (const auto& u : c.data.replication_peers)
+             if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0 && u.rfind("ws://", 0) != 0 &&
+                 u.rfind("wss://", 0) != 0)
+                 return false;
          return true;
      },
-     [](const Config& c) {
-         std::string s;
-         for (const auto& b : c.mesh.dht_bootstrap) s += (s.empty() ? "" : ",") + b;
-         return s;
-     },
-     "(none)"},
+     [](const Config& c) { return join_list(c.data.replication_peers); }, "(none)"},
     {"DHT_NETWORK", "dht-network", "N", "OpenDHT network id",
      [](Config& c, std::string_view v) { return parse_uint(v, c.mesh.dht_network, 0, kU32); }, SHOW(mesh.dht_network)},
     {"APP_ID", "app-id", "NAME", "isolates meshes: every DHT key derives from it",

@@ -6,12 +6,16 @@
 #include <cstdio>
 #include <optional>
 
+#include "api/data_api.h"
 #include "api/rest_api.h"
+#include "data/data_service.h"
+#include "data/replicator.h"
 #include "config/config_loader.h"
 #include "mesh/dht_node.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
 #include "mesh/revoked_hubs.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/session_hub.h"
 #include "pigeonhub/peer_id.h"
@@ -49,6 +53,18 @@ struct Hub::Parts {
                      if (!error.empty()) log::error("MESH_REVOKED: {} (the previous list stays in force)", error);
                      return list;
                  }};
+    HttpClient http_client{io};
+    Replicator replicator{io, http_client};
+    DataService data{io,
+                     DataService::Options{config.mesh.app_id, config.mesh.state_dir, config.data.replication_peers, {}},
+                     dht,
+                     replicator,
+                     [this] {
+                         std::vector<std::string> urls;
+                         for (const auto& h : mesh.hubs())
+                             if (h.hub_id != dht.hub_id() && !h.url.empty()) urls.push_back(h.url);
+                         return urls;
+                     }};
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
@@ -62,6 +78,7 @@ struct Hub::Parts {
           http(io, config.http, listener,
                HttpServer::Handlers{
                    rest.routes(),
+                   data_routes(data),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
                        sessions.accept(std::move(socket), std::move(response), peer_id);
                    }}) {}
@@ -122,6 +139,7 @@ struct Hub::Parts {
         info.ready = false;
         http.close();
         mesh.stop();  // withdraw our presence and hub records while the DHT still runs
+        data.stop();  // saves the data store
         sessions.shutdown(kShutdownGraceMs, [this] {
             signals.cancel();
             io.stop();
@@ -144,6 +162,13 @@ int Hub::run() {
         return 1;
     }
     p.info.node_id = p.dht.hub_id();
+    try {
+        p.data.start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pigeonhubd: %s\n", e.what());
+        p.dht.stop();
+        return 1;
+    }
     p.mesh.start();
     p.router.set_mesh(&p.mesh);
     p.info.mesh = [&p] {
@@ -162,6 +187,7 @@ int Hub::run() {
         s.stats = p.mesh.stats();
         return s;
     };
+    p.info.data = [&p] { return DataStatus{p.data.stats(), p.replicator.stats(), p.replicator.pending()}; };
     p.signals.async_wait([&p](const asio::error_code& ec, int sig) {
         if (ec) return;
         log::info("signal {}: shutting down", sig);

@@ -24,6 +24,8 @@ namespace {
 const dht::ValueType kRecordType(0x5048, "pigeonhub.record", kRecordLease);
 // One-off signals: link keys (signed, encrypted) and sealed signals (see hub_link.h).
 const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", kRecordLease);
+// Data records (/api/publish): kept by storage nodes up to the longest TTL; readers drop expired ones themselves.
+const dht::ValueType kDataType(0x504A, "pigeonhub.data", std::chrono::duration_cast<std::chrono::seconds>(kDataLifetime));
 
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
 
@@ -117,6 +119,7 @@ void DhtNode::start() {
     random_bytes(&m.salt, sizeof m.salt);
     m.runner.registerType(kRecordType);
     m.runner.registerType(kSignalType);
+    m.runner.registerType(kDataType);
     for (const auto& b : m.config.bootstrap) {
         auto colon = b.rfind(':');
         if (colon == std::string::npos) m.runner.bootstrap(b, "4222");
@@ -212,6 +215,18 @@ void DhtNode::send_plain(const std::string& key, std::string data) {
     auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     v->id = dht::Value::INVALID_ID;  // a random id
     impl_->runner.put(dht::InfoHash::get(key), v, [](bool) {});
+}
+
+void DhtNode::put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) {
+    auto v = std::make_shared<dht::Value>(kDataType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    v->id = dht::Value::INVALID_ID;  // a random id
+    v->user_type = "application/json";
+    std::weak_ptr<Impl> weak = impl_;
+    impl_->runner.put(dht::InfoHash::get(key), v, [weak, done = std::move(done)](bool ok) {
+        if (auto self = weak.lock()) asio::post(self->io, [weak, done, ok] {
+            if (weak.lock() && done) done(ok);
+        });
+    });
 }
 
 std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {

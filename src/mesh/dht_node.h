@@ -43,7 +43,7 @@ public:
     std::uint16_t bound_port() const;
     // Connected to at least one other node, or running alone with no bootstrap configured.
     bool ready() const override;
-    unsigned good_nodes() const;
+    unsigned good_nodes() const override;
     // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
     std::uint64_t messages_out() const;
     std::uint64_t messages_in() const;
@@ -63,6 +63,8 @@ public:
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) override;
     // A one-off value under `key`, neither signed nor encrypted by OpenDHT (the caller seals it).
     void send_plain(const std::string& key, std::string data) override;
+
+    void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) override;
 
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
     // token for cancel_listen.

@@ -23,6 +23,9 @@ namespace pigeonhub {
 
 // How long a record lives without being re-announced, and so how long a dead hub's records outlive it.
 inline constexpr std::chrono::seconds kRecordLease{30};
+// How long storage nodes keep a data value (put_data): the longest TTL a data record may have (24 h); a record's
+// own `expires` ends it earlier for every reader.
+inline constexpr std::chrono::hours kDataLifetime{24};
 
 // One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
 struct DhtValue {
@@ -41,6 +44,8 @@ public:
     virtual std::string certificate() const = 0;
     // Connected to at least one other node, or running alone by configuration.
     virtual bool ready() const = 0;
+    // Other DHT nodes this one can reach now (0 when alone, by configuration or not).
+    virtual unsigned good_nodes() const = 0;
 
     // A signed value under `key` for the record `record_id` (each call is a new edit of it).
     virtual void publish(const std::string& key, std::uint64_t record_id, std::string data) = 0;
@@ -53,6 +58,10 @@ public:
     virtual void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) = 0;
     // A one-off value under `key`, neither signed nor encrypted (the caller seals it).
     virtual void send_plain(const std::string& key, std::string data) = 0;
+
+    // A one-off value under `key` that storage nodes keep kDataLifetime (it is never re-announced), neither signed
+    // nor encrypted (data records carry their own signature). `done(ok)` runs on the io thread once the put is done.
+    virtual void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) = 0;
 
     using ListenCallback = std::function<void(const std::vector<DhtValue>& values, bool expired)>;
     // Values on `key` now and later. Returns a token for cancel_listen.

@@ -99,11 +99,28 @@ struct HttpServer::Impl {
             routes.http_get(route.path, exact, answer);
             routes.http_head(route.path, exact, answer);
         }
+        for (const auto& route : handlers.async_routes) {
+            auto answer = [this, &route](const restinio::request_handle_t& req, restinio::router::route_params_t) {
+                const auto path = req->header().path();
+                std::string param;
+                if (!route.prefix.empty())
+                    param = percent_decode(std::string_view(path.data(), path.size()).substr(route.prefix.size()));
+                route.handle(std::move(param), req->body(), [this, req](HttpReply r) { reply(req, r); });
+                return restinio::request_accepted();
+            };
+            const auto exact = restinio::path2regex::options_t{}.strict(true);
+            const std::string pattern = route.prefix.empty() ? std::string(route.path) : std::string(route.prefix) + ":param(.+)";
+            if (route.method == "POST") routes.http_post(pattern, exact, answer);
+            else routes.http_get(pattern, exact, answer);
+        }
         routes.non_matched_request_handler([this](const restinio::request_handle_t& req) {
             const auto path = req->header().path();
+            const std::string_view p(path.data(), path.size());
             for (const auto& route : handlers.routes)
-                if (route.path == std::string_view(path.data(), path.size()))
-                    return reply(req, RestApi::method_not_allowed(route.path));
+                if (route.path == p) return reply(req, RestApi::method_not_allowed(route.path));
+            for (const auto& route : handlers.async_routes)
+                if (route.prefix.empty() ? route.path == p : p.substr(0, route.prefix.size()) == route.prefix && p.size() > route.prefix.size())
+                    return reply(req, RestApi::method_not_allowed(route.path, route.method));
             return reply(req, RestApi::not_found(std::string_view(path.data(), path.size())));
         });
     }
@@ -288,7 +305,7 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
                                                       .max_field_name_size(256)
                                                       .max_field_value_size(8 * 1024)
                                                       .max_field_count(64)
-                                                      .max_body_size(64 * 1024));
+                                                      .max_body_size(80 * 1024));  // the data API answers 413 above 64 KiB itself
     // As restinio::http_server_t's constructor and open_sync() do, with our Listener for its acceptor.
     // (ConnectionSettings takes the settings by rvalue reference but only takes out what it keeps.)
     impl->timers = settings.timer_factory()->create(impl->io);

@@ -32,6 +32,8 @@ public:
     struct Handlers {
         // The REST routes (GET and HEAD); other methods get 405, other paths 404.
         std::vector<RestRoute> routes;
+        // Routes answered later (POST bodies, DHT lookups): the data API.
+        std::vector<AsyncRoute> async_routes;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
         // absent).
         std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id)> upgrade;

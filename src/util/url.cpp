@@ -5,12 +5,12 @@
 namespace pigeonhub {
 namespace {
 
-std::string form_decode(std::string_view s) {
+std::string decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '+') {
+        if (c == '+' && plus_is_space) {
             out += ' ';
         } else if (c == '%' && i + 2 < s.size() && hex::is_digit(s[i + 1]) && hex::is_digit(s[i + 2])) {
             out += static_cast<char>(hex::value(s[i + 1]) * 16 + hex::value(s[i + 2]));
@@ -23,6 +23,8 @@ std::string form_decode(std::string_view s) {
 }
 
 }  // namespace
+
+std::string percent_decode(std::string_view s) { return decode(s, false); }
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
     std::size_t q = target.find('?');
@@ -37,7 +39,7 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
         std::size_t eq = pair.find('=');
         std::string_view k = pair.substr(0, eq);
         std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-        if (!pair.empty() && form_decode(k) == name) return form_decode(v);
+        if (!pair.empty() && decode(k, true) == name) return decode(v, true);
         i = amp + 1;
     }
     return std::nullopt;

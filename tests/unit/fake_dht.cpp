@@ -153,7 +153,7 @@ FakeDht::~FakeDht() {
 // Every value a node puts: a new id; a record's edit replaces (retires) the record's earlier values; a value not
 // re-announced lives one lease. Nothing leaves a killed node.
 void FakeDht::put(const std::string& key, std::string owner, std::string to, std::string data, std::uint64_t record,
-                  bool announced) {
+                  bool announced, std::int64_t lifetime_ms) {
     if (net_.dead_.count(hub_id_)) return;
     FakeDhtNet::Stored v;
     v.id = net_.next_value_id_++;
@@ -162,7 +162,7 @@ void FakeDht::put(const std::string& key, std::string owner, std::string to, std
     v.data = std::move(data);
     v.record = record;
     v.announced = announced;
-    v.expires_ms = announced ? 0 : net_.now_ + kLeaseMs;
+    v.expires_ms = announced ? 0 : net_.now_ + (lifetime_ms ? lifetime_ms : kLeaseMs);
     const std::uint64_t id = v.id;
     net_.store(key, std::move(v));
     if (record) net_.retire(key, hub_id_, record, id);
@@ -184,6 +184,16 @@ void FakeDht::send_encrypted(const std::string& key, const std::string& to_hub_i
 }
 
 void FakeDht::send_plain(const std::string& key, std::string data) { put(key, {}, {}, std::move(data), 0, false); }
+
+void FakeDht::put_data(const std::string& key, std::string data, std::function<void(bool)> done) {
+    const bool ok = !net_.dead_.count(hub_id_) && good_nodes_ > 0;
+    if (ok)
+        put(key, {}, {}, std::move(data), 0, false,
+            std::chrono::duration_cast<std::chrono::milliseconds>(kDataLifetime).count());
+    net_.schedule(net_.now_ + net_.delay_ms, [alive = std::weak_ptr<bool>(alive_), done = std::move(done), ok] {
+        if (!alive.expired() && done) done(ok);
+    });
+}
 
 std::uint64_t FakeDht::listen(const std::string& key, ListenCallback cb) {
     const std::uint64_t token = net_.next_token_++;

@@ -111,21 +111,25 @@ public:
     // "cert:" + hub id unless a test sets another (see the verifier in hub_mesh_test.cpp).
     std::string certificate() const override { return certificate_.empty() ? "cert:" + hub_id_ : certificate_; }
     bool ready() const override { return ready_; }
+    unsigned good_nodes() const override { return good_nodes_; }
     void publish(const std::string& key, std::uint64_t record_id, std::string data) override;
     void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) override;
     std::size_t records_signing() const override { return 0; }
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) override;
     void send_plain(const std::string& key, std::string data) override;
+    // Stored when the node has good nodes (a put with none fails, as OpenDHT's does).
+    void put_data(const std::string& key, std::string data, std::function<void(bool)> done) override;
     std::uint64_t listen(const std::string& key, ListenCallback cb) override;
     void cancel_listen(std::uint64_t token) override;
     void get(const std::string& key, GetCallback cb) override;
 
     bool ready_ = true;
+    unsigned good_nodes_ = 1;
     std::string certificate_;
 
 private:
     void put(const std::string& key, std::string owner, std::string to, std::string data, std::uint64_t record,
-             bool announced);
+             bool announced, std::int64_t lifetime_ms = 0);
 
     FakeDhtNet& net_;
     std::string hub_id_;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
 import { crossHub, failover } from './mesh-scenarios.mjs';
 import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
+import { dataBench } from './data-bench.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -163,6 +164,25 @@ for (const n of quick ? [12] : [24, 48]) {
     : { scenario, hub: 'pigeonhubd', cpu: null, value: r.p99, unit: 'ms p99', churn: r, extra: describeChurn(r) };
   rows.push(row);
   console.log(`${scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+}
+
+// The data API (pigeonhubd only: the reference hub has none): publish on hub 0 until findable on hub 2, and
+// publishes and finds per second on one hub (tools/bench/data-bench.mjs).
+{
+  const r = await attempt(() => dataBench(quick ? { topics: 50, seconds: 2 } : { topics: 200, seconds: 5 }));
+  const rowsOf = r.error ? [{ scenario: 'data: publish until findable on another hub (3 hubs)', hub: 'pigeonhubd', cpu: null,
+    value: 'failed', unit: '', extra: r.error }] : [
+    { scenario: 'data: publish until findable on another hub (3 hubs)', hub: 'pigeonhubd', cpu: null, value: r.p99, unit: 'ms p99',
+      p50: r.p50, extra: `p50 ${r.p50} ms, max ${r.max} ms over ${r.topics} topics, one at a time` },
+    { scenario: 'data: publishes per second (one hub)', hub: 'pigeonhubd', cpu: null, value: r.publishesPerSecond, unit: 'pub/s',
+      extra: `32 HTTP clients; ${r.publishFailures} failed` },
+    { scenario: 'data: finds per second (one hub)', hub: 'pigeonhubd', cpu: null, value: r.findsPerSecond, unit: 'find/s',
+      extra: `32 HTTP clients, each find a DHT lookup; ${r.findFailures} without the record` },
+  ];
+  for (const row of rowsOf) {
+    rows.push(row);
+    console.log(`${row.scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+  }
 }
 
 // What mesh membership (MESH_TRUST=ca) costs per record: a certificate chain check once per hub, a lookup per
