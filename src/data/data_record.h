@@ -10,11 +10,15 @@
 // What is signed (docs/DATA.md; vectors in tests/vectors/data-records.json): the UTF-8 bytes of
 //   JSON.stringify(["pigeonhub-record/1", topic, seq, expires, data])
 // i.e. the canonical JSON of that array. Canonical JSON is exactly what JavaScript's JSON.stringify produces for
-// the parsed value: no whitespace, object members in their original order, strings escaped as JSON.stringify
-// escapes them (\" \\ \b \f \n \r \t, other controls as \u00xx, everything else as UTF-8), numbers as ECMAScript's
-// Number::toString of the nearest double (1.50 -> 1.5, 1e21 -> 1e+21, 0.0000001 -> 1e-7, -0 -> 0).
-// Inputs that JSON.stringify cannot reproduce are refused: duplicate member names, lone surrogate escapes,
-// numbers that overflow a double. `published` is not signed: the time the first hub stored the record.
+// the parsed value: no whitespace; object members in their original order, except that names which are array
+// indices (the canonical decimal of an integer 0 .. 2^32 - 2: "0", "7", not "07" or "-1") come first in ascending
+// numeric order, as JavaScript objects list them ({"b":1,"2":2,"1":3} -> {"1":3,"2":2,"b":1}); strings escaped as
+// JSON.stringify escapes them (\" \\ \b \f \n \r \t, other controls as \u00xx, everything else, DEL and U+2028
+// included, as UTF-8); numbers as ECMAScript's Number::toString of the nearest double (1.50 -> 1.5,
+// 1e21 -> 1e+21, 0.0000001 -> 1e-7, -0 -> 0, 1e-400 -> 0). Inputs that JSON.stringify cannot reproduce are
+// refused: duplicate member names (JSON.parse would keep the last), lone surrogate escapes (JSON.parse keeps
+// them, our strings are UTF-8), numbers that overflow a double (JSON.stringify would write null); and nesting
+// deeper than json::kMaxDepth (64). `published` is not signed: the time the first hub stored the record.
 #pragma once
 
 #include <array>
@@ -31,9 +35,12 @@ inline constexpr std::size_t kMaxDataBytes = 16 * 1024;  // canonical JSON of `d
 inline constexpr int kDefaultTtlSeconds = 300;
 inline constexpr int kMaxTtlSeconds = 86400;
 
-// `raw` (one JSON value, any whitespace) in canonical form; nullopt with `*error` (e.g. "duplicate member \"a\"").
+// `raw` (one JSON value, any whitespace) in canonical form; nullopt with `*error` (e.g. "duplicate member \"a\"",
+// "malformed JSON", "JSON nested deeper than 64 levels"). Time about linear in the input (an object with array-index
+// names is copied once more to reorder it); the output is at most 6 times as long as the input
+// (1e20 -> 100000000000000000000).
 std::optional<std::string> canonical_json(std::string_view raw, std::string* error = nullptr);
-// ECMAScript's Number::toString(x) for a finite double.
+// ECMAScript's Number::toString(x) ("NaN", "Infinity", "-Infinity" for the others; JSON has none of them).
 std::string js_number(double x);
 // Appends `text` (valid UTF-8) as JSON.stringify quotes a string.
 void append_js_string(std::string& out, std::string_view text);
@@ -71,13 +78,17 @@ std::string encode(const Record& r, bool verified = false);
 // A field that made a request or record unacceptable: what /api/* answers 400 with {"error":..., "field":...}.
 struct Problem {
     std::string error;
-    std::string field;  // empty when not about one field
+    std::string field;       // empty when not about one field
+    bool too_large = false;  // data over kMaxDataBytes: /api/* answers 413 instead of 400
 };
 
 // A signed record (the shape above; "verified" and unknown members ignored; "published" optional, 0 if absent),
-// checked: types, topic 1..kMaxTopicBytes of UTF-8, data canonicalized and at most kMaxDataBytes, integers safe,
-// key and signature hex of the right length, and the signature valid ("field":"signature" when it is not).
-// Expiry is not checked here (the caller knows the time).
+// checked: types, topic 1..kMaxTopicBytes of UTF-8 (no lone surrogate escapes), data canonicalized and at most
+// kMaxDataBytes (too_large), integers safe (a JSON number whose value is an integer, as JavaScript reads it: 5,
+// 5.0 and 5e0 alike), key and signature lower-case hex of the right length, and the signature valid
+// ("field":"signature" when it is not). A known member given twice is refused (field: its name). Checked in the
+// order topic, data, publicKey, signature, seq, published, expires: the first problem is the one reported.
+// Malformed JSON: "malformed JSON", field "". Expiry is not checked here (the caller knows the time).
 struct Parsed {
     std::optional<Record> record;
     Problem problem;
@@ -85,8 +96,8 @@ struct Parsed {
 Parsed parse_record(std::string_view json);
 
 // POST /api/publish's body: either {"topic","data","ttl"?} (the hub signs: `is_signed` false, `ttl_seconds` set,
-// default kDefaultTtlSeconds, 1..kMaxTtlSeconds) or a signed record (`publicKey` present: parsed as parse_record,
-// `is_signed` true).
+// default kDefaultTtlSeconds, 1..kMaxTtlSeconds; "signature" without "publicKey" is refused, field "publicKey")
+// or a signed record (`publicKey` present: parsed as parse_record, `is_signed` true, "ttl" ignored).
 struct PublishRequest {
     bool is_signed = false;
     Record record;            // topic and data always; the rest only when is_signed
