@@ -1,5 +1,7 @@
 #include "util/url.h"
 
+#include <arpa/inet.h>
+
 #include "util/hex.h"
 
 namespace pigeonhub {
@@ -48,6 +50,85 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 std::string_view target_path(std::string_view target) noexcept {
     std::size_t end = target.find_first_of("?#");
     return end == std::string_view::npos ? target : target.substr(0, end);
+}
+
+namespace {
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_';
+}
+
+}  // namespace
+
+std::optional<HttpUrl> parse_http_url(std::string_view url) {
+    for (char c : url) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) return std::nullopt;
+    }
+    HttpUrl out;
+    if (starts_with_nocase(url, "http://")) {
+        url.remove_prefix(7);
+        out.port = 80;
+    } else if (starts_with_nocase(url, "https://")) {
+        url.remove_prefix(8);
+        out.https = true;
+        out.port = 443;
+    } else {
+        return std::nullopt;
+    }
+    const std::size_t end = url.find_first_of("/?#");
+    std::string_view authority = url.substr(0, end);
+    std::string_view rest = end == std::string_view::npos ? std::string_view() : url.substr(end);
+    if (authority.find('@') != std::string_view::npos) return std::nullopt;
+
+    std::string_view port;
+    if (!authority.empty() && authority.front() == '[') {
+        const std::size_t close = authority.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        out.host = std::string(authority.substr(1, close - 1));
+        in6_addr addr;
+        if (inet_pton(AF_INET6, out.host.c_str(), &addr) != 1) return std::nullopt;
+        std::string_view after = authority.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return std::nullopt;
+            port = after.substr(1);
+        }
+    } else {
+        const std::size_t colon = authority.find(':');
+        std::string_view host = authority.substr(0, colon);
+        if (host.empty()) return std::nullopt;
+        for (char c : host) {
+            if (!is_name_char(c)) return std::nullopt;
+        }
+        out.host = std::string(host);
+        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    }
+    if (!port.empty()) {  // "host:" with no digits keeps the default, as WHATWG URL does
+        if (port.size() > 5) return std::nullopt;
+        unsigned value = 0;
+        for (char c : port) {
+            if (c < '0' || c > '9') return std::nullopt;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (value == 0 || value > 65535) return std::nullopt;
+        out.port = static_cast<std::uint16_t>(value);
+    }
+
+    rest = rest.substr(0, rest.find('#'));
+    if (rest.empty() || rest.front() != '/') out.target.push_back('/');
+    out.target.append(rest);
+    return out;
 }
 
 }  // namespace pigeonhub

@@ -1,6 +1,8 @@
-// Request targets: the path and query parameters of "/path?a=1&peerId=...". Pure string functions.
+// URLs: the path and query parameters of a request target ("/path?a=1&peerId=..."), and absolute http(s) URLs split
+// for a client (net/http_client.h). Pure string functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,5 +18,18 @@ std::string percent_decode(std::string_view s);
 
 // The path of a request target without its query or fragment ("/health?x=1" -> "/health").
 std::string_view target_path(std::string_view target) noexcept;
+
+// An absolute URL "http://host[:port][/path][?query][#fragment]" (or https://), split for an HTTP client.
+struct HttpUrl {
+    bool https = false;
+    std::string host;        // a DNS name, an IPv4 literal, or an IPv6 literal without its brackets
+    std::uint16_t port = 0;  // 80 (443 for https) when absent
+    std::string target;      // path and query ("/" when there is no path); the fragment is dropped
+};
+// nullopt for anything else: another scheme, user info ("user@host"), an empty host, a host of other characters
+// than letters, digits, '-', '.', '_' (a bracketed host must be an IPv6 address, without a zone), a port outside
+// 1..65535, and any space, control or non-ASCII byte (nothing can reach a request line or a header unescaped).
+// The scheme is case-insensitive.
+std::optional<HttpUrl> parse_http_url(std::string_view url);
 
 }  // namespace pigeonhub

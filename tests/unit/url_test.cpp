@@ -1,0 +1,72 @@
+#include "util/url.h"
+
+#include <gtest/gtest.h>
+
+using namespace pigeonhub;
+
+TEST(Url, QueryParamAndTargetPath) {
+    EXPECT_EQ(query_param("/x?a=1&peerId=b%20c+d", "peerId"), "b c d");
+    EXPECT_EQ(query_param("/x?a=1", "b"), std::nullopt);
+    EXPECT_EQ(target_path("/health?x=1"), "/health");
+}
+
+TEST(Url, SplitsHttpUrls) {
+    auto u = parse_http_url("http://hub.example:8080/api/replicate?x=1#frag");
+    ASSERT_TRUE(u);
+    EXPECT_FALSE(u->https);
+    EXPECT_EQ(u->host, "hub.example");
+    EXPECT_EQ(u->port, 8080);
+    EXPECT_EQ(u->target, "/api/replicate?x=1");
+
+    u = parse_http_url("HTTP://10.0.0.1");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->host, "10.0.0.1");
+    EXPECT_EQ(u->port, 80);
+    EXPECT_EQ(u->target, "/");
+
+    u = parse_http_url("http://[::1]:3000");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->host, "::1");
+    EXPECT_EQ(u->port, 3000);
+    EXPECT_EQ(u->target, "/");
+
+    u = parse_http_url("http://[2001:db8::1]/p");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->host, "2001:db8::1");
+    EXPECT_EQ(u->port, 80);
+
+    u = parse_http_url("https://hub.example/");
+    ASSERT_TRUE(u);
+    EXPECT_TRUE(u->https);
+    EXPECT_EQ(u->port, 443);
+
+    u = parse_http_url("http://h:?q");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->port, 80) << "an empty port is the default";
+    EXPECT_EQ(u->target, "/?q");
+}
+
+TEST(Url, RefusesWhatCannotGoOnTheWire) {
+    for (const char* bad : {"",
+                            "ftp://h/",
+                            "ws://h/",
+                            "http://",
+                            "http:///p",
+                            "http://u:p@h/",
+                            "http://h:0/",
+                            "http://h:65536/",
+                            "http://h:80a/",
+                            "http://h:123456/",
+                            "http://[::1/",
+                            "http://[nope]/",
+                            "http://[::1]x/",
+                            "http://[fe80::1%25eth0]/",
+                            "http://h/a b",
+                            "http://h/a\r\nX: y",
+                            "http://h\x7f/",
+                            "http://h\xc3\xa9.example/",
+                            "http://h%41/",
+                            "http://h!/"}) {
+        EXPECT_EQ(parse_http_url(bad), std::nullopt) << bad;
+    }
+}
