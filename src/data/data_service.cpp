@@ -10,6 +10,7 @@
 #include "protocol/json.h"
 #include "protocol/json_writer.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 namespace pigeonhub {
 namespace {
@@ -260,8 +261,8 @@ void DataService::find(std::string topic, Respond respond) {
         body += "]}";
         respond(DataReply{200, std::move(body)});
     };
-    if (topic.empty() || topic.size() > data::kMaxTopicBytes)
-        return respond(error(400, "topic must be 1 to 256 bytes", "topic"));
+    if (topic.empty() || topic.size() > data::kMaxTopicBytes || !is_valid_utf8(topic))
+        return respond(error(400, "topic must be 1 to 256 bytes of UTF-8", "topic"));
     if (dht_.good_nodes() == 0) return answer(respond);
     // The lookup and a deadline race; whichever comes first answers, the other only stores what it brings.
     auto answered = std::make_shared<bool>(false);

@@ -174,7 +174,12 @@ struct HttpServer::Impl {
             resp.append_header("Access-Control-Max-Age", "86400");
             return resp.done();
         }
-        return routes(req);
+        try {
+            return routes(req);
+        } catch (const std::exception& e) {
+            // RESTinio's router decodes the path for its parameters and throws on escapes that are not UTF-8.
+            return bad_request(req, "bad request target");
+        }
     }
 
     restinio::request_handling_status_t upgrade(const restinio::request_handle_t& req) {

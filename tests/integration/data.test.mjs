@@ -221,6 +221,8 @@ test('bad input: a JSON error with its field, and nothing stored', async () => {
   assert.equal((await post(A, '/api/find/x', {})).status, 405);
   assert.equal((await get(`${A.url}/api/replicate`)).status, 405);
   assert.equal((await get(`${A.url}/api/find/`)).status, 404);
+  assert.equal((await get(`${A.url}/api/find/%ff%fe`)).status, 400, 'a topic that is not UTF-8');
+  assert.equal((await get(`${A.url}/api/find/${'x'.repeat(257)}`)).status, 400);
   // Topics are percent-decoded.
   const topic = 'a room/ü?&';
   assert.equal((await post(A, '/api/publish', { topic, data: 1 })).status, 201);
