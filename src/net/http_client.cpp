@@ -14,6 +14,7 @@ namespace {
 using tcp = asio::ip::tcp;
 
 struct Pending {
+    std::string_view method;  // "GET" or "POST"
     HttpUrl url;
     std::string body;
     std::chrono::milliseconds deadline;
@@ -33,7 +34,7 @@ struct Request : std::enable_shared_from_this<Request> {
         timer.async_wait([self = shared_from_this()](const asio::error_code& ec) {
             if (!ec) self->finish({0, "timeout", {}});
         });
-        out = format_post(pending.url, pending.body);
+        out = format_request(pending.method, pending.url, pending.body);
         pending.body.clear();
         asio::error_code ec;
         const auto literal = asio::ip::make_address(pending.url.host, ec);
@@ -175,11 +176,20 @@ HttpClient::~HttpClient() {
 
 void HttpClient::post(const std::string& url, std::string body, std::chrono::milliseconds deadline,
                       std::function<void(HttpResult)> done) {
+    request("POST", url, std::move(body), deadline, std::move(done));
+}
+
+void HttpClient::get(const std::string& url, std::chrono::milliseconds deadline, std::function<void(HttpResult)> done) {
+    request("GET", url, {}, deadline, std::move(done));
+}
+
+void HttpClient::request(std::string_view method, const std::string& url, std::string body,
+                         std::chrono::milliseconds deadline, std::function<void(HttpResult)> done) {
     Impl& m = *impl_;
     auto parsed = parse_http_url(url);
     if (!parsed) return m.fail_later(std::move(done), "unsupported URL");
     if (parsed->https) return m.fail_later(std::move(done), "https not supported");
-    Pending p{std::move(*parsed), std::move(body), deadline, std::move(done)};
+    Pending p{method, std::move(*parsed), std::move(body), deadline, std::move(done)};
     if (m.running.size() < m.max_in_flight) return m.start(std::move(p));
     if (m.queue.size() >= m.max_queued) return m.fail_later(std::move(p.done), "queue full");
     m.queue.push_back(std::move(p));

@@ -1,4 +1,4 @@
-// A small HTTP/1.1 client for hub-to-hub calls (POST /api/replicate): plain http:// only (a hub reached over
+// A small HTTP/1.1 client for hub-to-hub calls (POST /api/replicate, GET /.well-known/pigeonhub-bootstrap): plain http:// only (a hub reached over
 // https is skipped: terminate TLS at a proxy that also listens on plain HTTP inside the mesh), one request per
 // connection (Connection: close), asio on the hub's io thread. The bytes on the wire: net/http_wire.h.
 //
@@ -41,10 +41,15 @@ public:
     void post(const std::string& url, std::string body, std::chrono::milliseconds deadline,
               std::function<void(HttpResult)> done);
 
+    // GETs `url` (the same rules).
+    void get(const std::string& url, std::chrono::milliseconds deadline, std::function<void(HttpResult)> done);
+
     std::size_t in_flight() const noexcept;  // requests running (resolve to reply)
     std::size_t queued() const noexcept;     // requests waiting for one of max_in_flight
 
 private:
+    void request(std::string_view method, const std::string& url, std::string body, std::chrono::milliseconds deadline,
+                 std::function<void(HttpResult)> done);
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -35,15 +35,17 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string format_post(const HttpUrl& url, std::string_view body) {
+std::string format_request(std::string_view method, const HttpUrl& url, std::string_view body) {
     std::string host = url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
     if (url.port != (url.https ? 443 : 80)) host += ":" + std::to_string(url.port);
     std::string out;
     out.reserve(200 + url.target.size() + host.size() + body.size());
-    out += "POST " + url.target + " HTTP/1.1\r\n";
+    out += std::string(method) + " " + url.target + " HTTP/1.1\r\n";
     out += "Host: " + host + "\r\n";
-    out += "Content-Type: application/json\r\n";
-    out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (method == "POST") {
+        out += "Content-Type: application/json\r\n";
+        out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
     out += "Connection: close\r\n";
     out += "User-Agent: pigeonhubd\r\n\r\n";
     out += body;

@@ -17,9 +17,10 @@
 
 namespace pigeonhub {
 
-// "POST <target> HTTP/1.1" with Host, Content-Type: application/json, Content-Length, Connection: close and
-// User-Agent: pigeonhubd, then `body`. REQUIRES: `url` from parse_http_url (nothing in it needs escaping).
-std::string format_post(const HttpUrl& url, std::string_view body);
+// "<method> <target> HTTP/1.1" with Host, Connection: close and User-Agent: pigeonhubd; a POST also has
+// Content-Type: application/json, Content-Length and `body` (a GET sends none). REQUIRES: `url` from parse_http_url
+// (nothing in it needs escaping), `method` "GET" or "POST".
+std::string format_request(std::string_view method, const HttpUrl& url, std::string_view body = {});
 
 class HttpReplyParser {
 public:

@@ -19,10 +19,10 @@ HttpReplyParser parse(std::string_view reply, std::size_t chunk = 1, bool eof = 
 
 TEST(HttpWire, FormatsThePost) {
     HttpUrl url{false, "hub.example", 8080, "/api/replicate"};
-    EXPECT_EQ(format_post(url, R"({"a":1})"),
+    EXPECT_EQ(format_request("POST", url, R"({"a":1})"),
               "POST /api/replicate HTTP/1.1\r\nHost: hub.example:8080\r\nContent-Type: application/json\r\n"
               "Content-Length: 7\r\nConnection: close\r\nUser-Agent: pigeonhubd\r\n\r\n{\"a\":1}");
-    EXPECT_NE(format_post({false, "::1", 80, "/"}, "").find("\r\nHost: [::1]\r\n"), std::string::npos)
+    EXPECT_NE(format_request("GET", {false, "::1", 80, "/"}).find("\r\nHost: [::1]\r\n"), std::string::npos)
         << "brackets around IPv6, no default port";
 }
 
