@@ -47,6 +47,10 @@ bool validate_members(std::string_view text, Value* out, Fn&& fn) {
 template <typename Fn>
 void for_each_member(std::string_view object, Fn&& fn);
 
+// Calls fn(value) for each element of `array` (the raw text of a *validated* array), in order.
+template <typename Fn>
+void for_each_element(std::string_view array, Fn&& fn);
+
 // Compares a raw string token (with quotes, validated) to plain text, decoding escapes if needed.
 bool string_equals(std::string_view token, std::string_view text) noexcept;
 
@@ -80,6 +84,20 @@ void for_each_member(std::string_view object, Fn&& fn) {
         p = detail::skip_ws(v_end, end);
         if (p >= end || *p == '}') return;
         p = detail::skip_ws(p + 1, end);  // past ','
+    }
+}
+
+template <typename Fn>
+void for_each_element(std::string_view array, Fn&& fn) {
+    const char* p = array.data();
+    const char* end = p + array.size();
+    p = detail::skip_ws(p + 1, end);  // past '['
+    while (p < end && *p != ']') {
+        Kind k;
+        const char* e = detail::skip_value(p, end, &k);
+        fn(Value{k, std::string_view(p, static_cast<std::size_t>(e - p))});
+        p = detail::skip_ws(e, end);
+        if (p < end && *p == ',') p = detail::skip_ws(p + 1, end);
     }
 }
 
