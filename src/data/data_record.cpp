@@ -2,8 +2,6 @@
 // parsers of a record and of a publish request. Pure, no I/O.
 #include "data/data_record.h"
 
-#include <nettle/eddsa.h>
-
 #include <charconv>
 #include <cmath>
 
@@ -14,19 +12,6 @@ namespace pigeonhub::data {
 namespace {
 
 constexpr std::string_view kMessageTag = "pigeonhub-record/1";
-
-// `n` bytes from exactly 2n lower-case hex digits.
-bool from_hex(std::string_view s, std::uint8_t* out, std::size_t n) {
-    if (s.size() != 2 * n) return false;
-    for (std::size_t i = 0; i < n; ++i) {
-        const char hi = s[2 * i], lo = s[2 * i + 1];
-        if ((hi >= 'A' && hi <= 'F') || (lo >= 'A' && lo <= 'F')) return false;
-        const int h = hex::value(hi), l = hex::value(lo);
-        if (h < 0 || l < 0) return false;
-        out[i] = static_cast<std::uint8_t>(h << 4 | l);
-    }
-    return true;
-}
 
 std::string to_hex(const std::uint8_t* p, std::size_t n) {
     std::string out;
@@ -137,8 +122,7 @@ std::optional<std::string> read_hex(const std::optional<json::Value>& v, const c
     if (v->kind != json::Kind::string) return refuse(p, what, field);
     std::string s;
     json::decode_string(v->raw, s);
-    std::uint8_t buf[64];
-    if (!from_hex(s, buf, bytes)) return refuse(p, what, field);
+    if (!hex::is_lower_hex(s, 2 * bytes)) return refuse(p, what, field);
     return s;
 }
 
@@ -196,19 +180,10 @@ std::string signed_message(const Record& r) {
 
 void sign(Record& r, const Ed25519Key& key) {
     r.public_key = to_hex(key.public_key.data(), key.public_key.size());
-    const std::string msg = signed_message(r);
-    std::uint8_t sig[ED25519_SIGNATURE_SIZE];
-    ed25519_sha512_sign(key.public_key.data(), key.seed.data(), msg.size(),
-                        reinterpret_cast<const std::uint8_t*>(msg.data()), sig);
-    r.signature = to_hex(sig, sizeof sig);
+    r.signature = ed25519_sign(signed_message(r), key);
 }
 
-bool verify(const Record& r) {
-    std::uint8_t pub[ED25519_KEY_SIZE], sig[ED25519_SIGNATURE_SIZE];
-    if (!from_hex(r.public_key, pub, sizeof pub) || !from_hex(r.signature, sig, sizeof sig)) return false;
-    const std::string msg = signed_message(r);
-    return ed25519_sha512_verify(pub, msg.size(), reinterpret_cast<const std::uint8_t*>(msg.data()), sig) == 1;
-}
+bool verify(const Record& r) { return ed25519_verify(r.public_key, signed_message(r), r.signature); }
 
 std::string encode(const Record& r, bool verified) {
     std::string out = "{\"topic\":";

@@ -51,6 +51,11 @@ struct Ed25519Key {
     static Ed25519Key from_seed(const std::array<std::uint8_t, 32>& seed);
     static Ed25519Key generate();               // seed from util/random
 };
+// The Ed25519 signature (RFC 8032) of `message` by `key`: 128 lower-case hex digits.
+std::string ed25519_sign(std::string_view message, const Ed25519Key& key);
+// True if `signature` (128 lower-case hex) is the signature of `message` by `public_key` (64 lower-case hex); false
+// for any other spelling of either.
+bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature);
 // PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", as `openssl genpkey -algorithm ed25519` and Node's crypto write it).
 std::string ed25519_to_pem(const Ed25519Key& key);
 std::optional<Ed25519Key> ed25519_from_pem(std::string_view pem);

@@ -1,4 +1,5 @@
-// Ed25519 keys of data_record.h: from a seed, generated, and as PKCS#8 PEM. Pure except generate() (getrandom).
+// Ed25519 of data_record.h (nettle): keys from a seed, generated, as PKCS#8 PEM; signing and verifying. Pure except
+// generate() (getrandom).
 //
 // The PEM holds the DER that `openssl genpkey -algorithm ed25519` and Node's
 // crypto.generateKeyPairSync('ed25519').privateKey.export({format: 'pem', type: 'pkcs8'}) write (RFC 8410):
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "data/data_record.h"
+#include "util/hex.h"
 #include "util/random.h"
 
 namespace pigeonhub::data {
@@ -36,6 +38,21 @@ Ed25519Key Ed25519Key::generate() {
     std::array<std::uint8_t, 32> seed;
     random_bytes(seed.data(), seed.size());
     return from_seed(seed);
+}
+
+std::string ed25519_sign(std::string_view message, const Ed25519Key& key) {
+    std::uint8_t sig[ED25519_SIGNATURE_SIZE];
+    ed25519_sha512_sign(key.public_key.data(), key.seed.data(), message.size(),
+                        reinterpret_cast<const std::uint8_t*>(message.data()), sig);
+    std::string out;
+    hex::append(out, sig, sizeof sig);
+    return out;
+}
+
+bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature) {
+    std::uint8_t pub[ED25519_KEY_SIZE], sig[ED25519_SIGNATURE_SIZE];
+    if (!hex::decode_lower(public_key, pub, sizeof pub) || !hex::decode_lower(signature, sig, sizeof sig)) return false;
+    return ed25519_sha512_verify(pub, message.size(), reinterpret_cast<const std::uint8_t*>(message.data()), sig) == 1;
 }
 
 std::string ed25519_to_pem(const Ed25519Key& key) {

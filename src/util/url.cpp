@@ -71,27 +71,8 @@ bool is_name_char(char c) {
 
 }  // namespace
 
-std::optional<HttpUrl> parse_http_url(std::string_view url) {
-    for (char c : url) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7f) return std::nullopt;
-    }
-    HttpUrl out;
-    if (starts_with_nocase(url, "http://")) {
-        url.remove_prefix(7);
-        out.port = 80;
-    } else if (starts_with_nocase(url, "https://")) {
-        url.remove_prefix(8);
-        out.https = true;
-        out.port = 443;
-    } else {
-        return std::nullopt;
-    }
-    const std::size_t end = url.find_first_of("/?#");
-    std::string_view authority = url.substr(0, end);
-    std::string_view rest = end == std::string_view::npos ? std::string_view() : url.substr(end);
-    if (authority.find('@') != std::string_view::npos) return std::nullopt;
-
+std::optional<HostPort> parse_host_port(std::string_view authority) {
+    HostPort out;
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
         const std::size_t close = authority.find(']');
@@ -114,7 +95,7 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
         out.host = std::string(host);
         if (colon != std::string_view::npos) port = authority.substr(colon + 1);
     }
-    if (!port.empty()) {  // "host:" with no digits keeps the default, as WHATWG URL does
+    if (!port.empty()) {
         if (port.size() > 5) return std::nullopt;
         unsigned value = 0;
         for (char c : port) {
@@ -124,11 +105,46 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
         if (value == 0 || value > 65535) return std::nullopt;
         out.port = static_cast<std::uint16_t>(value);
     }
+    return out;
+}
+
+std::optional<HttpUrl> parse_http_url(std::string_view url) {
+    for (char c : url) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) return std::nullopt;
+    }
+    HttpUrl out;
+    if (starts_with_nocase(url, "http://")) {
+        url.remove_prefix(7);
+        out.port = 80;
+    } else if (starts_with_nocase(url, "https://")) {
+        url.remove_prefix(8);
+        out.https = true;
+        out.port = 443;
+    } else {
+        return std::nullopt;
+    }
+    const std::size_t end = url.find_first_of("/?#");
+    std::string_view authority = url.substr(0, end);
+    std::string_view rest = end == std::string_view::npos ? std::string_view() : url.substr(end);
+    if (authority.find('@') != std::string_view::npos) return std::nullopt;
+    auto host_port = parse_host_port(authority);
+    if (!host_port) return std::nullopt;
+    out.host = std::move(host_port->host);
+    // "host:" with no digits keeps the default, as WHATWG URL does.
+    if (host_port->port != 0) out.port = host_port->port;
 
     rest = rest.substr(0, rest.find('#'));
     if (rest.empty() || rest.front() != '/') out.target.push_back('/');
     out.target.append(rest);
     return out;
+}
+
+bool is_http_or_ws_url(std::string_view url) {
+    // A ws(s) URL is an http(s) URL with another scheme name (RFC 6455, section 3).
+    if (starts_with_nocase(url, "ws://")) return parse_http_url("http://" + std::string(url.substr(5))).has_value();
+    if (starts_with_nocase(url, "wss://")) return parse_http_url("https://" + std::string(url.substr(6))).has_value();
+    return parse_http_url(url).has_value();
 }
 
 }  // namespace pigeonhub

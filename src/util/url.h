@@ -1,5 +1,5 @@
-// URLs: the path and query parameters of a request target ("/path?a=1&peerId=..."), and absolute http(s) URLs split
-// for a client (net/http_client.h). Pure string functions.
+// URLs: the path and query parameters of a request target ("/path?a=1&peerId=..."), absolute http(s) URLs split
+// for a client (net/http_client.h), and "host:port" authorities. Pure string functions.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,15 @@ std::string percent_decode(std::string_view s);
 // The path of a request target without its query or fragment ("/health?x=1" -> "/health").
 std::string_view target_path(std::string_view target) noexcept;
 
+// "host[:port]", as in a URL's authority: the host a DNS name or an IPv4 literal (letters, digits, '-', '.', '_'),
+// or an IPv6 literal in brackets ("[::1]", no zone; `host` without the brackets); the port decimal 1..65535, 0 when
+// absent ("host" or "host:"). nullopt for anything else (user info, spaces, controls, non-ASCII bytes included).
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+};
+std::optional<HostPort> parse_host_port(std::string_view authority);
+
 // An absolute URL "http://host[:port][/path][?query][#fragment]" (or https://), split for an HTTP client.
 struct HttpUrl {
     bool https = false;
@@ -31,5 +40,9 @@ struct HttpUrl {
 // 1..65535, and any space, control or non-ASCII byte (nothing can reach a request line or a header unescaped).
 // The scheme is case-insensitive.
 std::optional<HttpUrl> parse_http_url(std::string_view url);
+
+// True if `url` is one parse_http_url accepts, or would accept with "ws://" read as "http://" and "wss://" as
+// "https://": a URL a hub may be reached at.
+bool is_http_or_ws_url(std::string_view url);
 
 }  // namespace pigeonhub

@@ -70,3 +70,40 @@ TEST(Url, RefusesWhatCannotGoOnTheWire) {
         EXPECT_EQ(parse_http_url(bad), std::nullopt) << bad;
     }
 }
+
+TEST(Url, SplitsHostAndPort) {
+    auto hp = parse_host_port("hub.example:4222");
+    ASSERT_TRUE(hp);
+    EXPECT_EQ(hp->host, "hub.example");
+    EXPECT_EQ(hp->port, 4222);
+    hp = parse_host_port("[2001:db8::1]:1");
+    ASSERT_TRUE(hp);
+    EXPECT_EQ(hp->host, "2001:db8::1");
+    EXPECT_EQ(hp->port, 1);
+    EXPECT_EQ(parse_host_port("hub")->port, 0);
+    EXPECT_EQ(parse_host_port("hub:")->port, 0);
+    EXPECT_EQ(parse_host_port("[::1]")->port, 0);
+    EXPECT_FALSE(parse_host_port(""));
+    EXPECT_FALSE(parse_host_port(":1"));
+    EXPECT_FALSE(parse_host_port("hub:0"));
+    EXPECT_FALSE(parse_host_port("hub:65536"));
+    EXPECT_FALSE(parse_host_port("hub:1:2"));
+    EXPECT_FALSE(parse_host_port("[::1"));
+    EXPECT_FALSE(parse_host_port("[::1]x"));
+    EXPECT_FALSE(parse_host_port("[hub]:1"));
+    EXPECT_FALSE(parse_host_port("a@hub:1"));
+    EXPECT_FALSE(parse_host_port("h\xc3\xa9:1"));
+}
+
+TEST(Url, HubUrlsMayBeWebSocketUrls) {
+    EXPECT_TRUE(is_http_or_ws_url("wss://hub.example/"));
+    EXPECT_TRUE(is_http_or_ws_url("WS://hub.example:8080/path?q=1"));
+    EXPECT_TRUE(is_http_or_ws_url("https://[::1]:3000"));
+    EXPECT_TRUE(is_http_or_ws_url("http://hub"));
+    EXPECT_FALSE(is_http_or_ws_url(""));
+    EXPECT_FALSE(is_http_or_ws_url("ftp://hub"));
+    EXPECT_FALSE(is_http_or_ws_url("wss://"));
+    EXPECT_FALSE(is_http_or_ws_url("wss://user@hub"));
+    EXPECT_FALSE(is_http_or_ws_url("wss://hub/a b"));
+    EXPECT_FALSE(is_http_or_ws_url("hub.example"));
+}

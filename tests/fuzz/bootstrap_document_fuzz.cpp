@@ -1,0 +1,56 @@
+// Fuzz target: bytes into check_document (src/bootstrap/bootstrap_document.h), both as they come and as edits
+// (position, byte pairs) of a validly signed document, so that inputs reach the walk and the signature check.
+// Asserts that a refusal always says why, and that an accepted document is exactly its canonical JSON written
+// back (so JavaScript's JSON.stringify recipe gives the same signed message), within bounds and verified.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "bootstrap/bootstrap_document.h"
+#include "data/data_record.h"
+
+namespace {
+
+using namespace pigeonhub;
+
+const std::string& signed_sample() {
+    static const std::string text = [] {
+        std::array<std::uint8_t, 32> seed;
+        seed.fill(7);
+        bootstrap::BootstrapDocument d;
+        d.app_id = "app";
+        d.hub_id = std::string(40, 'a');
+        d.url = "wss://h.example/";
+        d.region = "r";
+        d.dht = {"h.example:4222", "[::1]:1"};
+        bootstrap::KnownHub h;
+        h.u = "https://o.example";
+        h.description = "d\xc3\xa9";
+        d.hubs = {h, h};
+        d.timestamp = 1000;
+        return bootstrap::sign_document(d, data::Ed25519Key::from_seed(seed));
+    }();
+    return text;
+}
+
+void check(std::string_view text) {
+    const auto c = bootstrap::check_document(text, "app", 1000, 1000);
+    if (c.ok() != c.doc.has_value() || c.ok() != c.problem.empty()) std::abort();
+    if (!c.ok()) return;
+    const auto canonical = data::canonical_json(text);
+    if (!canonical || *canonical != bootstrap::encode_document(*c.doc)) std::abort();
+    if (!bootstrap::document_problem(*c.doc).empty()) std::abort();
+    if (!data::ed25519_verify(c.doc->public_key, bootstrap::signed_message(*c.doc), c.doc->signature)) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view in(reinterpret_cast<const char*>(data), size);
+    check(in);
+    std::string edited = signed_sample();
+    for (std::size_t i = 0; i + 1 < size; i += 2) edited[data[i] * 7 % edited.size()] = static_cast<char>(data[i + 1]);
+    check(edited);
+    return 0;
+}
