@@ -5,11 +5,47 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bootstrap/bootstrap_service.h"
+#include "bootstrap/dns_txt_resolver.h"
 #include "config/config_loader.h"
 #include "hub/hub.h"
 #include "mesh/mesh_ca.h"
+#include "pigeonhub/bootstrap.h"
 #include "pigeonhub/version.h"
+#include "util/clock.h"
 #include "util/log.h"
+
+namespace {
+
+// --print-bootstrap [--json]: the ordered bootstrap candidates, with tier and source (DNS asked, nothing else).
+int print_bootstrap(const pigeonhub::ConfigLoadResult& loaded) {
+    using pigeonhub::BootstrapService;
+    const auto options = BootstrapService::options_of(loaded.config);
+    std::vector<pigeonhub::bootstrap::Peer> regional;
+    if (!loaded.config.bootstrap.dns.empty()) {
+        asio::io_context io;
+        pigeonhub::DnsTxtResolver resolver(io, loaded.config.bootstrap.dns_server);
+        regional = BootstrapService::resolve_dns_now(io, resolver, loaded.config.bootstrap.dns, std::chrono::seconds(3));
+    }
+    std::string error;
+    auto peers = BootstrapService::configured_candidates(options, pigeonhub::wall_clock_ms(), &error, nullptr,
+                                                         std::move(regional));
+    if (!error.empty()) {
+        std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
+        return 2;
+    }
+    if (loaded.json) {
+        std::printf("%s\n", pigeonhub::bootstrap::peers_to_json(peers).c_str());
+        return 0;
+    }
+    std::printf("%-11s %-28s %-44s %-13s %s\n", "tier", "source", "url", "region", "priority");
+    for (const auto& p : peers)
+        std::printf("%-11s %-28s %-44s %-13s %d\n", std::string(pigeonhub::bootstrap::tier_name(p.tier)).c_str(),
+                    p.source.c_str(), p.u.c_str(), p.region.empty() ? "-" : p.region.c_str(), p.priority);
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using pigeonhub::ConfigLoadResult;
@@ -35,6 +71,7 @@ int main(int argc, char** argv) {
         else std::printf("hub identity %s issued into %s\n", hub_id.c_str(), loaded.config.mesh.state_dir.c_str());
         return 0;
     }
+    case ConfigLoadResult::Action::print_bootstrap: return print_bootstrap(loaded);
     case ConfigLoadResult::Action::run: break;
     }
     // Relaying allocates and frees a message-sized buffer per signal; without these, glibc keeps returning the

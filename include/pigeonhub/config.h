@@ -74,6 +74,21 @@ struct MeshOptions {
                                              // changes; their records are refused
 };
 
+// How a hub finds the mesh (docs/BOOTSTRAP.md): hub URLs, DNS TXT, a community file, its cache, DHT announcements.
+struct BootstrapOptions {
+    std::string peers;                       // BOOTSTRAP_PEERS: comma list of hub URLs (ws, wss, http, https) or DHT
+                                             // host:port (checked by load_config: a bad entry is exit 2)
+    std::string file;                        // BOOTSTRAP_FILE: community list (JSON array of peers)
+    std::vector<std::string> dns;            // BOOTSTRAP_DNS: domains whose _pigeonhub-bootstrap TXT records list peers
+    std::string dns_server;                  // DNS_SERVER: host:port of the DNS server to ask; empty = the system's
+    std::string dht_public_address;          // DHT_PUBLIC_ADDRESS: host[:port] other hubs dial for this hub's DHT node
+    std::uint32_t retries = 3;               // DHT_BOOTSTRAP_RETRIES: attempts per candidate (jittered backoff)
+    std::uint32_t health_interval_s = 300;   // BOOTSTRAP_HEALTH_INTERVAL: seconds between health checks of candidates
+    std::uint32_t cache_ttl_s = 86400;       // BOOTSTRAP_CACHE_TTL: how long a discovered peer stays in the cache
+    std::uint32_t cache_max = 50;            // BOOTSTRAP_CACHE_MAX: peers kept in the cache
+    bool public_network = false;             // PUBLIC: a participant of the public OpenDHT network
+};
+
 // Signed data (/api/publish, /api/find, /api/replicate).
 struct DataOptions {
     std::vector<std::string> replication_peers;  // REPLICATION_PEERS: comma list of hub base URLs that get this hub's
@@ -87,6 +102,7 @@ struct Config {
     SessionOptions session;
     SignalingOptions signaling;
     MeshOptions mesh;
+    BootstrapOptions bootstrap;
     DataOptions data;
 };
 

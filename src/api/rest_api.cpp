@@ -359,6 +359,25 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .end_object();
         w.end_object();
     }
+    if (info_.bootstrap) {
+        const BootstrapStats b = info_.bootstrap();
+        w.key("bootstrap").begin_object()
+            .field("joined", b.joined)
+            .field("candidates", static_cast<std::uint64_t>(b.candidates))
+            .field("dead", static_cast<std::uint64_t>(b.dead))
+            .field("cached", static_cast<std::uint64_t>(b.cached))
+            .field("attempts", b.attempts)
+            .field("failures", b.failures)
+            .field("documentsRefused", b.documents_refused)
+            .field("announcementsAccepted", b.announcements_accepted)
+            .field("announcementsRefused", b.announcements_refused)
+            .field("dnsRecords", b.dns_records)
+            .field("dnsErrors", b.dns_errors)
+            .field("healthChecks", b.health_checks);
+        w.key("candidateUrls").begin_array();
+        for (const auto& u : b.candidate_urls) w.value(std::string_view(u));
+        w.end_array().end_object();
+    }
     if (info_.data) {
         const DataStatus d = info_.data();
         w.key("data").begin_object()

@@ -11,6 +11,7 @@
 
 #include <functional>
 
+#include "bootstrap/bootstrap_stats.h"
 #include "data/data_stats.h"
 #include "data/replicator_stats.h"
 #include "mesh/mesh_status.h"
@@ -61,6 +62,7 @@ struct HubInfo {
     bool ready = false;           // listening and not shutting down
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
+    std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
 };
 
 class RestApi {

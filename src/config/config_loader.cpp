@@ -37,6 +37,8 @@ bool parse_uint(std::string_view s, T& out, std::uint64_t min, std::uint64_t max
 }
 
 constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+// The public OpenDHT network's bootstrap (PUBLIC=1): configuration only, never contacted by a test.
+constexpr const char* kPublicOpenDhtBootstrap = "bootstrap.jami.net:4222";
 
 // "a, b,,c" -> {"a", "b", "c"}.
 std::vector<std::string> split_list(std::string_view v) {
@@ -109,6 +111,38 @@ const Option kOptions[] = {
     {"DHT_BOOTSTRAP", "dht-bootstrap", "HOST:PORT,...", "DHT nodes to join (none: a one-node DHT)",
      [](Config& c, std::string_view v) { c.mesh.dht_bootstrap = split_list(v); return true; },
      [](const Config& c) { return join_list(c.mesh.dht_bootstrap); }, "(none)"},
+    {"BOOTSTRAP_PEERS", "bootstrap-peers", "URL|HOST:PORT,...",
+     "hub URLs (ws, wss, http, https) or DHT nodes host:port to join the mesh through",
+     [](Config& c, std::string_view v) { c.bootstrap.peers = v; return true; }, SHOW_TEXT(bootstrap.peers), "(none)"},
+    {"BOOTSTRAP_FILE", "bootstrap-file", "FILE", "community list of bootstrap peers (JSON)",
+     [](Config& c, std::string_view v) { c.bootstrap.file = v; return !v.empty(); }, SHOW_TEXT(bootstrap.file), "(none)"},
+    {"BOOTSTRAP_DNS", "bootstrap-dns", "DOMAIN,...", "domains whose _pigeonhub-bootstrap TXT records list bootstrap peers",
+     [](Config& c, std::string_view v) { c.bootstrap.dns = split_list(v); return true; },
+     [](const Config& c) { return join_list(c.bootstrap.dns); }, "(none)"},
+    {"DNS_SERVER", "dns-server", "HOST:PORT", "the DNS server BOOTSTRAP_DNS asks",
+     [](Config& c, std::string_view v) { c.bootstrap.dns_server = v; return !v.empty(); }, SHOW_TEXT(bootstrap.dns_server),
+     "the system's (/etc/resolv.conf)"},
+    {"DHT_PUBLIC_ADDRESS", "dht-public-address", "HOST[:PORT]", "the DHT address other hubs dial (in this hub's bootstrap document)",
+     [](Config& c, std::string_view v) { c.bootstrap.dht_public_address = v; return !v.empty(); },
+     SHOW_TEXT(bootstrap.dht_public_address), "DHT_BIND:DHT_PORT unless 0.0.0.0"},
+    {"DHT_BOOTSTRAP_RETRIES", "dht-bootstrap-retries", "N", "attempts per bootstrap candidate",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.bootstrap.retries, 1, 100); }, SHOW(bootstrap.retries)},
+    {"BOOTSTRAP_HEALTH_INTERVAL", "bootstrap-health-interval", "S", "seconds between health checks of bootstrap candidates",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.bootstrap.health_interval_s, 1, 86400); },
+     SHOW(bootstrap.health_interval_s)},
+    {"BOOTSTRAP_CACHE_TTL", "bootstrap-cache-ttl", "S", "seconds a discovered peer stays in the bootstrap cache",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.bootstrap.cache_ttl_s, 1, 30 * 86400); },
+     SHOW(bootstrap.cache_ttl_s)},
+    {"BOOTSTRAP_CACHE_MAX", "bootstrap-cache-max", "N", "peers kept in the bootstrap cache",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.bootstrap.cache_max, 0, 10000); }, SHOW(bootstrap.cache_max)},
+    {"PUBLIC", "public", "0|1", "take part in the public OpenDHT network (README: Bootstrap)",
+     [](Config& c, std::string_view v) {
+         if (v == "1" || v == "true") c.bootstrap.public_network = true;
+         else if (v == "0" || v == "false") c.bootstrap.public_network = false;
+         else return false;
+         return true;
+     },
+     [](const Config& c) { return std::string(c.bootstrap.public_network ? "1" : "0"); }},
     {"REPLICATION_PEERS", "replication-peers", "URL,...",
      "hub base URLs that get this hub's publishes over HTTP while its DHT is away",
      [](Config& c, std::string_view v) {
@@ -168,10 +202,11 @@ const Option* find_flag(std::string_view name) {
 }
 
 // Why the membership settings cannot work together, or "".
-std::string mesh_trust_problem(const MeshOptions& m) {
-    if (m.trust == MeshTrust::single && !m.dht_bootstrap.empty())
-        return "MESH_TRUST=single runs a hub alone, but DHT_BOOTSTRAP is set: remove DHT_BOOTSTRAP, or join a mesh "
-               "with MESH_TRUST=ca (and MESH_CA) or MESH_TRUST=open";
+std::string mesh_trust_problem(const MeshOptions& m, bool joins) {
+    if (m.trust == MeshTrust::single && joins)
+        return "MESH_TRUST=single runs a hub alone, but a bootstrap is set (DHT_BOOTSTRAP, BOOTSTRAP_PEERS, "
+               "BOOTSTRAP_FILE, BOOTSTRAP_DNS or PUBLIC): remove it, or join a mesh with MESH_TRUST=ca (and MESH_CA) "
+               "or MESH_TRUST=open";
     if (m.trust == MeshTrust::ca && m.ca_cert.empty())
         return "this hub joins other DHT nodes, and only hubs admitted by a mesh CA count (MESH_TRUST=ca), but MESH_CA "
                "is not set. Either give it the mesh CA: pigeonhubd --mesh-ca-init CA_DIR once, then MESH_CA=CA_DIR/ca.crt "
@@ -223,6 +258,18 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
             result.ca_dir = argv[++i];
             continue;
         }
+        if (a == "--public") {  // a switch: PUBLIC=1
+            c.bootstrap.public_network = true;
+            continue;
+        }
+        if (a == "--print-bootstrap") {
+            result.action = ConfigLoadResult::Action::print_bootstrap;
+            continue;
+        }
+        if (a == "--json") {
+            result.json = true;
+            continue;
+        }
         if (a.substr(0, 2) != "--") return fail("unexpected argument '" + std::string(a) + "' (see --help)");
         a.remove_prefix(2);
         std::string_view name = a, value;
@@ -257,10 +304,14 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         const bool ipv4 = !c.http.host.empty() && c.http.host.find_first_not_of("0123456789.") == std::string::npos;
         c.mesh.dht_bind = ipv4 ? c.http.host : (c.http.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
     }
-    if (!trust_given)
-        c.mesh.trust = !c.mesh.dht_bootstrap.empty() || !c.mesh.ca_cert.empty() ? MeshTrust::ca : MeshTrust::single;
+    // A participant of the public OpenDHT network joins it through its well-known bootstrap unless told otherwise
+    // (DHT_NETWORK stays what it is: 0 unless set).
+    if (c.bootstrap.public_network && c.mesh.dht_bootstrap.empty() && c.bootstrap.peers.empty())
+        c.mesh.dht_bootstrap.push_back(kPublicOpenDhtBootstrap);
+    const bool joins = joins_others(c);
+    if (!trust_given) c.mesh.trust = joins || !c.mesh.ca_cert.empty() ? MeshTrust::ca : MeshTrust::single;
     if (result.action == ConfigLoadResult::Action::run) {
-        if (std::string problem = mesh_trust_problem(c.mesh); !problem.empty()) return fail(problem);
+        if (std::string problem = mesh_trust_problem(c.mesh, joins); !problem.empty()) return fail(problem);
     }
     if (c.session.ping_interval_ms >= c.session.signaling_timeout_ms)
         c.session.ping_interval_ms = c.session.signaling_timeout_ms / 2 > 50 ? c.session.signaling_timeout_ms / 2 : 50;
@@ -271,6 +322,11 @@ std::uint32_t default_max_http_connections(std::uint64_t open_files) {
     constexpr std::uint64_t kReserved = 64, kMin = 8, kMax = 1024;
     const std::uint64_t half = open_files > kReserved ? (open_files - kReserved) / 2 : 0;
     return static_cast<std::uint32_t>(std::clamp(half, kMin, kMax));
+}
+
+bool joins_others(const Config& c) {
+    return !c.mesh.dht_bootstrap.empty() || !c.bootstrap.peers.empty() || !c.bootstrap.file.empty() ||
+           !c.bootstrap.dns.empty();
 }
 
 const char* mesh_trust_name(MeshTrust t) {
@@ -300,7 +356,9 @@ std::string config_usage() {
         if (o.env) s += std::string(" [") + o.env + "]";
         s += "\n";
     }
-    s += "  --mesh-ca-init DIR            make a mesh CA in DIR (ca.pem, ca.crt) and exit\n"
+    s += "  --public                      the same as PUBLIC=1\n"
+         "  --print-bootstrap [--json]    print the ordered bootstrap candidates (tier, source) and exit\n"
+         "  --mesh-ca-init DIR            make a mesh CA in DIR (ca.pem, ca.crt) and exit\n"
          "  --mesh-ca-issue DIR           issue a hub identity from the CA in DIR into --state-dir and exit\n"
          "  -h, --help                    show this text\n"
          "  -V, --version                 print the version\n";

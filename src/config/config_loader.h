@@ -15,11 +15,12 @@ namespace pigeonhub {
 using EnvLookup = std::function<const char*(const char*)>;
 
 struct ConfigLoadResult {
-    enum class Action { run, help, version, error, mesh_ca_init, mesh_ca_issue };
+    enum class Action { run, help, version, error, mesh_ca_init, mesh_ca_issue, print_bootstrap };
     Action action = Action::run;
     Config config;
     std::string message;  // usage text for help, the error for error
     std::string ca_dir;   // for mesh_ca_init and mesh_ca_issue: the CA directory
+    bool json = false;    // --json (print_bootstrap)
 };
 
 // Environment first, then flags (`--port 0` or `--port=0`); flags win. Never exits or prints.
@@ -29,6 +30,10 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
 // `open_files` descriptors: half of what is left after 64 for the DHT, state files, logs and the listener, at
 // least 8 and at most 1024 (e.g. 1024 for 20000 open files, 96 for 256).
 std::uint32_t default_max_http_connections(std::uint64_t open_files);
+
+// Whether the hub is configured to join other DHT nodes (DHT_BOOTSTRAP, BOOTSTRAP_PEERS, BOOTSTRAP_FILE,
+// BOOTSTRAP_DNS; PUBLIC adds a DHT_BOOTSTRAP).
+bool joins_others(const Config& c);
 
 // "ca", "open" or "single".
 const char* mesh_trust_name(MeshTrust t);

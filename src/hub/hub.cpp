@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 
 #include "api/data_api.h"
+#include "bootstrap/bootstrap_service.h"
+#include "bootstrap/dns_txt_resolver.h"
 #include "api/rest_api.h"
 #include "data/data_service.h"
 #include "data/replicator.h"
@@ -37,6 +40,7 @@ struct Hub::Parts {
     Router router{config.signaling};
     SessionHub sessions{io, config.session, router};
     DhtNode dht{io, DhtNodeConfig{config.mesh.dht_bind, config.mesh.dht_port, config.mesh.dht_bootstrap,
+                                  joins_others(config), config.bootstrap.public_network,
                                   config.mesh.dht_network, config.mesh.state_dir}};
     std::optional<RevokedHubsFile> revoked_file;
     HubMesh mesh{io,
@@ -65,6 +69,8 @@ struct Hub::Parts {
                              if (h.hub_id != dht.hub_id() && !h.url.empty()) urls.push_back(h.url);
                          return urls;
                      }};
+    std::unique_ptr<DnsTxtResolver> dns;
+    std::unique_ptr<BootstrapService> bootstrap;  // made once the data key is loaded (it signs the document)
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
@@ -77,15 +83,15 @@ struct Hub::Parts {
         : config(c),
           http(io, config.http, listener,
                HttpServer::Handlers{
-                   rest.routes(),
+                   with_bootstrap_document(rest.routes()),
                    data_routes(data),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
                        sessions.accept(std::move(socket), std::move(response), peer_id);
                    }}) {}
 
-    // The membership settings, before the DHT starts: a hub issues its own identity with MESH_CA_KEY, must chain
+    // The settings that need files, before the DHT starts: a hub issues its own identity with MESH_CA_KEY, must chain
     // to MESH_CA, and must not be revoked itself. Returns the exit code (2 with the fix on stderr), or 0.
-    int check_membership() {
+    int check_settings() {
         const MeshOptions& m = config.mesh;
         if (!m.ca_key.empty() && !mesh_ca::has_identity(m.state_dir)) {
             std::string id;
@@ -113,6 +119,14 @@ struct Hub::Parts {
                 return 2;
             }
         }
+        {
+            std::string error;
+            BootstrapService::configured_candidates(bootstrap_options(), wall_clock_ms(), &error);
+            if (!error.empty()) {
+                std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
+                return 2;
+            }
+        }
         if (!m.revoked_file.empty()) {
             revoked_file.emplace(m.revoked_file);
             std::string error;
@@ -132,12 +146,30 @@ struct Hub::Parts {
         return 0;
     }
 
+    // The REST routes and GET /.well-known/pigeonhub-bootstrap (this hub's signed bootstrap document).
+    std::vector<RestRoute> with_bootstrap_document(std::vector<RestRoute> routes) {
+        routes.push_back({"/.well-known/pigeonhub-bootstrap", [this](std::string_view, std::int64_t) {
+                              HttpReply r;
+                              if (!bootstrap) {
+                                  r.status = 503;
+                                  r.body = R"({"error":"starting"})";
+                              } else {
+                                  r.body = bootstrap->document();
+                              }
+                              return r;
+                          }});
+        return routes;
+    }
+
+    BootstrapService::Options bootstrap_options() const { return BootstrapService::options_of(config); }
+
     void stop(int code) {
         if (stopping) return;
         stopping = true;
         exit_code = code;
         info.ready = false;
         http.close();
+        if (bootstrap) bootstrap->stop();
         mesh.stop();  // withdraw our presence and hub records while the DHT still runs
         data.stop();  // saves the data store
         sessions.shutdown(kShutdownGraceMs, [this] {
@@ -154,7 +186,7 @@ Hub::~Hub() = default;
 int Hub::run() {
     Parts& p = *parts_;
     p.info.started_at_ms = wall_clock_ms();
-    if (const int code = p.check_membership(); code != 0) return code;
+    if (const int code = p.check_settings(); code != 0) return code;
     try {
         p.dht.start();
     } catch (const std::exception& e) {
@@ -171,6 +203,14 @@ int Hub::run() {
     }
     p.mesh.start();
     p.router.set_mesh(&p.mesh);
+    if (!p.config.bootstrap.dns.empty()) p.dns = std::make_unique<DnsTxtResolver>(p.io, p.config.bootstrap.dns_server);
+    p.bootstrap = std::make_unique<BootstrapService>(
+        p.io, p.bootstrap_options(),
+        BootstrapService::Parts{p.dht, p.http_client, p.dns.get(), p.data.key(), [&p] { return p.mesh.hubs(); },
+                                [&p](const std::string& hub) { return p.mesh.is_member(hub); },
+                                [&p] { return p.dht.bound_port(); }});
+    p.bootstrap->start();
+    p.info.bootstrap = [&p] { return p.bootstrap->stats(); };
     p.info.mesh = [&p] {
         MeshStatus s;
         s.ready = p.dht.ready();

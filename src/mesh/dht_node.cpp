@@ -27,6 +27,8 @@ const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", kRecordLease);
 // Data records (/api/publish): kept by storage nodes up to the longest TTL; readers drop expired ones themselves.
 const dht::ValueType kDataType(0x504A, "pigeonhub.data", std::chrono::duration_cast<std::chrono::seconds>(kDataLifetime));
 
+std::string nodes_path(const std::string& state_dir) { return state_dir + "/dht-nodes.bin"; }
+
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
 
 }  // namespace
@@ -85,7 +87,7 @@ void DhtNode::start() {
     dht::DhtRunner::Config cfg;
     cfg.dht_config.id = m.identity;
     cfg.dht_config.node_config.network = m.config.network;
-    if (is_loopback(m.config.bind)) {
+    if (is_loopback(m.config.bind) && !m.config.public_network) {
         // Every node on loopback shares one IP, and the per-IP limiter would throttle a local mesh.
         cfg.dht_config.node_config.max_req_per_sec = -1;
         cfg.dht_config.node_config.max_peer_req_per_sec = -1;
@@ -120,6 +122,17 @@ void DhtNode::start() {
     m.runner.registerType(kRecordType);
     m.runner.registerType(kSignalType);
     m.runner.registerType(kDataType);
+    if (m.config.public_network) {
+        // The routing table of the last run first: the public network is then joined without its bootstrap.
+        try {
+            const auto blob = read_file(nodes_path(m.config.state_dir));
+            auto nodes = msgpack::unpack(reinterpret_cast<const char*>(blob.data()), blob.size()).get()
+                             .as<std::vector<dht::NodeExport>>();
+            m.runner.bootstrap(std::move(nodes));
+        } catch (const std::exception&) {
+            // none yet, or unreadable: the configured bootstrap will do
+        }
+    }
     for (const auto& b : m.config.bootstrap) {
         auto colon = b.rfind(':');
         if (colon == std::string::npos) m.runner.bootstrap(b, "4222");
@@ -127,8 +140,26 @@ void DhtNode::start() {
     }
 }
 
+void DhtNode::bootstrap(const std::string& host, const std::string& port) {
+    if (impl_->running) impl_->runner.bootstrap(host, port);
+}
+
+std::string DhtNode::save_nodes() const {
+    if (!impl_->running) return "not running";
+    try {
+        msgpack::sbuffer buf;
+        msgpack::pack(buf, impl_->runner.exportNodes());
+        write_private_file(nodes_path(impl_->config.state_dir), dht::Blob(buf.data(), buf.data() + buf.size()));
+        return {};
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
+
 void DhtNode::stop() {
     if (!impl_ || !impl_->running) return;
+    if (impl_->config.public_network)
+        if (auto err = save_nodes(); !err.empty()) log::warn("cannot save the DHT routing table: {}", err);
     impl_->running = false;
     if (impl_->signer) impl_->signer->stop();  // queued records (withdrawals at shutdown) go to OpenDHT first
     // Give pending puts (withdrawals) a moment to leave, then stop the threads.
@@ -147,7 +178,7 @@ std::string DhtNode::node_id() const { return impl_->runner.getNodeId().toString
 std::uint16_t DhtNode::bound_port() const { return impl_->runner.getBoundPort(AF_INET); }
 
 bool DhtNode::ready() const {
-    if (impl_->config.bootstrap.empty()) return impl_->running;
+    if (!impl_->config.joins) return impl_->running;
     return impl_->status.load() == dht::NodeStatus::Connected;
 }
 

@@ -21,7 +21,10 @@ namespace pigeonhub {
 struct DhtNodeConfig {
     std::string bind = "127.0.0.1";        // IPv4 address for the UDP socket
     std::uint16_t port = 4222;             // 0 = any free port
-    std::vector<std::string> bootstrap;    // "host:port" of nodes to join; empty = a one-node DHT
+    std::vector<std::string> bootstrap;    // "host:port" of nodes to join at start
+    bool joins = false;                    // other nodes are expected (bootstrap now or later); else a one-node DHT
+    bool public_network = false;           // PUBLIC: OpenDHT's rate limits stay on; the routing table is kept in
+                                           // state_dir (dht-nodes.bin) across restarts
     std::uint32_t network = 0;             // OpenDHT network id
     std::string state_dir;                 // where the identity lives
 };
@@ -47,6 +50,10 @@ public:
     // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
     std::uint64_t messages_out() const;
     std::uint64_t messages_in() const;
+
+    void bootstrap(const std::string& host, const std::string& port) override;
+    // Writes the routing table to state_dir/dht-nodes.bin (PUBLIC; also done at stop). "" or why not.
+    std::string save_nodes() const;
 
     // A signed value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
     // by OpenDHT) until the next edit or the withdrawal. Each edit is a new value with a fresh value id, never

@@ -47,6 +47,9 @@ public:
     // Other DHT nodes this one can reach now (0 when alone, by configuration or not).
     virtual unsigned good_nodes() const = 0;
 
+    // Joins the DHT through the node at host:port as well (bootstrap candidates found after start).
+    virtual void bootstrap(const std::string& host, const std::string& port) = 0;
+
     // A signed value under `key` for the record `record_id` (each call is a new edit of it).
     virtual void publish(const std::string& key, std::uint64_t record_id, std::string data) = 0;
     // Replaces the record by a tombstone. A record never published is left alone.

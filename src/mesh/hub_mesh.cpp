@@ -125,6 +125,10 @@ MeshStats HubMesh::stats() const {
     return s;
 }
 
+bool HubMesh::is_member(const std::string& hub) const {
+    return membership_.of(hub, clock_()) == Membership::Verdict::member;
+}
+
 std::vector<mesh::HubRecord> HubMesh::hubs() const { return hubs_.list(router_.connections(), clock_()); }
 
 }  // namespace pigeonhub

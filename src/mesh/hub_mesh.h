@@ -60,6 +60,8 @@ public:
                         std::string text) override;
     void for_each_remote(std::string_view ns, const std::function<void(const SharedText&)>& fn) const override;
 
+    // Whether records signed by `hub` count as a hub's (Membership; bootstrap announcements ask too).
+    bool is_member(const std::string& hub) const;
     // Live member hubs from the DHT (this one included), for /hubs.
     std::vector<mesh::HubRecord> hubs() const;
     MeshStats stats() const;

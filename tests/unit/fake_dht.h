@@ -117,6 +117,7 @@ public:
     std::size_t records_signing() const override { return 0; }
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) override;
     void send_plain(const std::string& key, std::string data) override;
+    void bootstrap(const std::string& host, const std::string& port) override { bootstraps.push_back(host + ":" + port); }
     // Stored when the node has good nodes (a put with none fails, as OpenDHT's does).
     void put_data(const std::string& key, std::string data, std::function<void(bool)> done) override;
     std::uint64_t listen(const std::string& key, ListenCallback cb) override;
@@ -124,6 +125,7 @@ public:
     void get(const std::string& key, GetCallback cb) override;
 
     bool ready_ = true;
+    std::vector<std::string> bootstraps;  // what bootstrap() was asked to join
     unsigned good_nodes_ = 1;
     std::string certificate_;
 
