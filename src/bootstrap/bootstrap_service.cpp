@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "bootstrap/dht_endpoints.h"
+#include "bootstrap/dns_txt_format.h"
 #include "bootstrap/dns_txt_resolver.h"
 #include "net/http_client.h"
 #include "util/log.h"
@@ -13,6 +16,8 @@
 namespace pigeonhub {
 namespace {
 
+using bootstrap::BootstrapDocument;
+using bootstrap::KnownHub;
 using bootstrap::Peer;
 using bootstrap::Tier;
 
@@ -46,6 +51,25 @@ std::pair<std::string, std::string> split_host_port(const std::string& hp) {
     return {hp.substr(0, colon), hp.substr(colon + 1)};
 }
 
+// A DNS TXT record as a regional candidate (nullopt: not ours, or malformed).
+std::optional<Peer> peer_from_txt(const std::string& record, const std::string& domain) {
+    auto r = parse_dns_txt_record(record);
+    if (r.status != DnsTxtStatus::peer) {
+        if (r.status == DnsTxtStatus::malformed)
+            log::warn("bootstrap: a TXT record of {} is malformed ({}): ignored", dns_txt_name(domain), r.error);
+        return std::nullopt;
+    }
+    Peer p;
+    p.t = r.peer.is_hub_url ? "hub" : "dht";
+    p.u = std::move(r.peer.u);
+    p.region = std::move(r.peer.region);
+    p.description = std::move(r.peer.description);
+    p.priority = r.peer.priority;
+    p.tier = Tier::regional;
+    p.source = "dns:" + domain;
+    return p;
+}
+
 std::string read_text(const std::string& path, bool* ok) {
     std::ifstream in(path, std::ios::binary);
     *ok = static_cast<bool>(in);
@@ -74,7 +98,7 @@ std::vector<Peer> BootstrapService::resolve_dns_now(asio::io_context& io, DnsTxt
     std::vector<Peer> out;
     std::size_t pending = domains.size();
     for (const auto& domain : domains)
-        resolver.query("_pigeonhub-bootstrap." + domain, timeout, [&, domain](std::vector<std::string> txt, std::string) {
+        resolver.query(dns_txt_name(domain), timeout, [&, domain](std::vector<std::string> txt, std::string) {
             for (const auto& record : txt)
                 if (auto peer = peer_from_txt(record, domain)) out.push_back(std::move(*peer));
             --pending;
@@ -270,7 +294,7 @@ void BootstrapService::fetched(const std::string& url, const std::string& body, 
     if (status != 200) why = status ? "HTTP " + std::to_string(status) : error;
     std::optional<BootstrapDocument> doc;
     if (why.empty()) {
-        auto check = check_document(body, options_.app_id, static_cast<std::uint64_t>(now), kDocumentMaxAgeMs);
+        auto check = bootstrap::check_document(body, options_.app_id, static_cast<std::uint64_t>(now), kDocumentMaxAgeMs);
         if (!check.doc) {
             ++stats_.documents_refused;
             why = "its bootstrap document was refused: " + check.problem;
@@ -359,7 +383,7 @@ std::string BootstrapService::document() const {
     doc.hub_id = parts_.dht.hub_id();
     doc.url = options_.public_url;
     doc.region = options_.region;
-    doc.dht = default_dht_endpoints(options_.dht_bind, parts_.dht_port ? parts_.dht_port() : 0,
+    doc.dht = bootstrap::default_dht_endpoints(options_.dht_bind, parts_.dht_port ? parts_.dht_port() : 0,
                                     options_.config.dht_public_address);
     if (parts_.hubs)
         for (const auto& h : parts_.hubs()) {
@@ -370,7 +394,7 @@ std::string BootstrapService::document() const {
             doc.hubs.push_back(std::move(k));
         }
     doc.timestamp = static_cast<std::uint64_t>(clock_());
-    return sign_document(std::move(doc), parts_.key);
+    return bootstrap::sign_document(std::move(doc), parts_.key);
 }
 
 void BootstrapService::announce(std::int64_t) {
@@ -386,7 +410,7 @@ void BootstrapService::on_announcements(const std::vector<DhtValue>& values, boo
             ++stats_.announcements_refused;  // not signed by a hub of this mesh
             continue;
         }
-        auto check = check_document(v.data, options_.app_id, static_cast<std::uint64_t>(now), kDocumentMaxAgeMs);
+        auto check = bootstrap::check_document(v.data, options_.app_id, static_cast<std::uint64_t>(now), kDocumentMaxAgeMs);
         if (!check.doc || check.doc->hub_id != v.owner) {
             ++stats_.announcements_refused;  // forged, stale, for another app, or naming another hub (wrongly keyed)
             continue;
@@ -409,7 +433,7 @@ void BootstrapService::on_announcements(const std::vector<DhtValue>& values, boo
 void BootstrapService::query_dns() {
     if (!parts_.dns) return;
     for (const auto& domain : options_.config.dns) {
-        parts_.dns->query("_pigeonhub-bootstrap." + domain, std::chrono::milliseconds(kDnsTimeoutMs),
+        parts_.dns->query(dns_txt_name(domain), std::chrono::milliseconds(kDnsTimeoutMs),
                           [this, alive = std::weak_ptr<char>(alive_), domain](std::vector<std::string> txt, std::string error) {
                               if (alive.expired() || !started_) return;
                               if (!error.empty()) {

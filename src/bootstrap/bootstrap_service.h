@@ -24,6 +24,7 @@
 
 #include <asio.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -120,8 +121,8 @@ private:
     void attempt(Candidate& c, std::int64_t now);
     void fetched(const std::string& url, const std::string& body, int status, const std::string& error, bool health);
     void failed(Candidate& c, const std::string& why, std::int64_t now);
-    void join_through(const BootstrapDocument& doc);
-    void learned(const BootstrapDocument& doc, const std::string& source);
+    void join_through(const bootstrap::BootstrapDocument& doc);
+    void learned(const bootstrap::BootstrapDocument& doc, const std::string& source);
     void health_check(std::int64_t now);
     void announce(std::int64_t now);
     void on_announcements(const std::vector<DhtValue>& values, bool expired);

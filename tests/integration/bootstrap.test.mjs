@@ -26,11 +26,17 @@ async function meshed(a, b) {
   await waitFor(async () => (await hubIds(b)).includes((await health(a)).nodeId) && (await hubIds(a)).includes((await health(b)).nodeId),
     { timeoutMs: 15000, intervalMs: 100, what: 'the two hubs to list each other' });
   const A = crypto.randomBytes(20).toString('hex'), B = crypto.randomBytes(20).toString('hex');
-  const ca = await joined(a, A, 'boot');
-  const cb = await joined(b, B, 'boot');
-  await ca.next((m) => m.type === 'peer-discovered' && m.data.peerId === B, 10000);
-  await cb.next((m) => m.type === 'peer-discovered' && m.data.peerId === A, 10000);
-  ca.end(); cb.end();
+  const ns = `boot-${crypto.randomBytes(4).toString('hex')}`;
+  const ca = await joined(a, A, ns);
+  const cb = await joined(b, B, ns);
+  try {
+    await ca.next((m) => m.type === 'peer-discovered' && m.data.peerId === B, 10000);
+    await cb.next((m) => m.type === 'peer-discovered' && m.data.peerId === A, 10000);
+  } catch (e) {
+    throw new Error(`${a.url} and ${b.url} list each other but their peers did not meet: ${e.message}`);
+  } finally {
+    ca.end(); cb.end();
+  }
 }
 
 let A;
@@ -52,7 +58,7 @@ test('a hub given only a hub URL joins its mesh', async () => {
   const B = await hubWithUrl({ BOOTSTRAP_PEERS: A.publicUrl });
   try {
     await meshed(A, B);
-    assert.equal((await bootstrapStats(B)).joined, true);
+    await waitFor(async () => (await bootstrapStats(B)).joined, { timeoutMs: 3000, what: 'B to count itself joined' });
   } finally {
     await B.stop();
   }
@@ -140,9 +146,10 @@ test('bad BOOTSTRAP_PEERS entries stop the hub (exit 2, naming the entry); --pri
 test('DNS TXT records (a real dnsmasq on loopback) name a hub to join through', async () => {
   const port = await freePort();
   const txt = `v=pigeonhub1 u=${A.publicUrl} region=eu-west priority=1`;
-  const dns = spawn('/usr/sbin/dnsmasq', ['--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1',
-    '--bind-interfaces', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=', '--user=root',
-    `--txt-record=_pigeonhub-bootstrap.mesh.test,"${txt}"`, '--txt-record=_pigeonhub-bootstrap.mesh.test,"v=spf1 -all"'],
+  const dns = spawn('/usr/sbin/dnsmasq', ['--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1',
+    '--bind-interfaces', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=',
+    // (one argument each, no quotes: dnsmasq would keep them as part of the text; a comma would split the string)
+    `--txt-record=_pigeonhub-bootstrap.mesh.test,${txt}`, '--txt-record=_pigeonhub-bootstrap.mesh.test,v=spf1 -all'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   process.on('exit', () => { try { dns.kill('SIGKILL'); } catch {} });
   try {
