@@ -77,6 +77,25 @@ test('a dead first candidate, then the second within the retry budget', async ()
   }
 });
 
+test('health checks take a dead candidate out of rotation and bring it back when it answers again', async () => {
+  const dir = tempStateDir();
+  const port = await freePort();
+  const env = { ...meshCa().env, STATE_DIR: dir, PORT: String(port), PUBLIC_URL: `ws://127.0.0.1:${port}` };
+  let X = await startHub({ env });
+  const Y = await hubWithUrl({ BOOTSTRAP_PEERS: `ws://127.0.0.1:${port}`, BOOTSTRAP_HEALTH_INTERVAL: '1' });
+  try {
+    await meshed(X, Y);
+    await X.stop('SIGKILL');
+    await waitFor(async () => (await bootstrapStats(Y)).dead === 1, { timeoutMs: 5000, what: 'X out of rotation' });
+    X = await startHub({ env });
+    await waitFor(async () => (await bootstrapStats(Y)).dead === 0, { timeoutMs: 5000, what: 'X back in rotation' });
+    assert.ok((await bootstrapStats(Y)).healthChecks >= 2);
+  } finally {
+    await X.stop();
+    await Y.stop();
+  }
+});
+
 test('a hub restarted with only its cache (its configured candidate gone) rejoins through a cached hub', async () => {
   const A2 = await hubWithUrl();
   const B = await hubWithUrl({ BOOTSTRAP_PEERS: A2.publicUrl });
@@ -95,6 +114,21 @@ test('a hub restarted with only its cache (its configured candidate gone) rejoin
   } finally {
     await C.stop();
     await B.stop();
+  }
+});
+
+test('a corrupt cache is a warning and is ignored', async () => {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const dir = tempStateDir();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/bootstrap-cache.json`, '{"peers":[{"u":');
+  const D = await hubWithUrl({ STATE_DIR: dir, BOOTSTRAP_PEERS: A.publicUrl });
+  try {
+    await meshed(A, D);
+    assert.match(D.stderr(), /bootstrap cache .*\(ignored\)/);
+    assert.equal((await bootstrapStats(D)).cached, 0);
+  } finally {
+    await D.stop();
   }
 });
 

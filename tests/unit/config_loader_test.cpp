@@ -116,6 +116,27 @@ TEST(ConfigLoader, MeshTrust) {
         << "commands need no membership settings";
 }
 
+// PUBLIC: the public OpenDHT network's bootstrap unless one is given; membership still applies (ca by default).
+TEST(ConfigLoader, PublicParticipant) {
+    auto r = load({"--public", "--mesh-trust", "open"});
+    ASSERT_EQ(r.action, ConfigLoadResult::Action::run) << r.message;
+    EXPECT_TRUE(r.config.bootstrap.public_network);
+    EXPECT_EQ(r.config.mesh.dht_bootstrap, std::vector<std::string>{"bootstrap.jami.net:4222"});
+    EXPECT_EQ(r.config.mesh.dht_network, 0u);
+    EXPECT_EQ(load({"--public"}).action, ConfigLoadResult::Action::error) << "joins others: ca needs MESH_CA";
+    auto own = load({"--public", "--mesh-trust", "open", "--dht-bootstrap", "10.0.0.1:4222"});
+    EXPECT_EQ(own.config.mesh.dht_bootstrap, std::vector<std::string>{"10.0.0.1:4222"}) << "a given bootstrap wins";
+    auto env = load({}, {{"PUBLIC", "1"}, {"MESH_TRUST", "open"}, {"BOOTSTRAP_PEERS", "wss://hub.example"}});
+    EXPECT_TRUE(env.config.mesh.dht_bootstrap.empty()) << "hub URLs are a bootstrap too";
+    EXPECT_EQ(load({}, {{"PUBLIC", "yes"}}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(load({"--bootstrap-peers", "wss://hub.example", "--mesh-ca", "/ca.crt"}).config.mesh.trust, MeshTrust::ca)
+        << "a hub URL joins others";
+    EXPECT_EQ(load({"--bootstrap-peers", "wss://hub.example"}).action, ConfigLoadResult::Action::error) << "and needs a CA";
+    auto print = load({"--print-bootstrap", "--json"});
+    EXPECT_EQ(print.action, ConfigLoadResult::Action::print_bootstrap);
+    EXPECT_TRUE(print.json);
+}
+
 // The README's settings tables and the option table (config_loader.cpp) list the same settings with the same
 // defaults: the README cannot drift from what --help says.
 namespace {
