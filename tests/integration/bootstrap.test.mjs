@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { startHub, startMesh, meshCa, freePort, tempStateDir, waitFor, dhtPort, hubBinary } from './lib/hub.mjs';
 import { joined, get, sleep } from './lib/client.mjs';
 import { startRogue, asciiJson } from './lib/rogue.mjs';
@@ -108,7 +109,12 @@ test('a hub restarted with only its cache (its configured candidate gone) rejoin
     await waitFor(async () => (await bootstrapStats(C)).candidates >= 2, { timeoutMs: 10000, what: 'C to learn B' });
     await C.stop();
     await A2.stop('SIGKILL');
-    C = await startHub({ env: { ...meshCa().env, STATE_DIR: dir, BOOTSTRAP_PEERS: A2.publicUrl } });
+    // Its cache, in a new state directory: a hub that comes back under the same identity is not reliably heard at
+    // once by a peer whose listen predates the restart (OpenDHT keeps that listen on the old node until it is
+    // refreshed; docs/BOOTSTRAP.md), which is not what this test is about.
+    const fresh = tempStateDir();
+    copyFileSync(`${dir}/bootstrap-cache.json`, `${fresh}/bootstrap-cache.json`);
+    C = await startHub({ env: { ...meshCa().env, STATE_DIR: fresh, BOOTSTRAP_PEERS: A2.publicUrl } });
     assert.ok((await bootstrapStats(C)).cached >= 1, 'candidates from the cache');
     await meshed(B, C);
   } finally {
