@@ -14,6 +14,7 @@
 #include "data/data_service.h"
 #include "data/replicator.h"
 #include "config/config_loader.h"
+#include "hub/service_notifier.h"
 #include "mesh/dht_node.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
@@ -76,6 +77,21 @@ struct Hub::Parts {
     RestApi rest{config, router, sessions.stats(), listener, info};
     HttpServer http;
     asio::signal_set signals{io, SIGINT, SIGTERM};
+    // systemd's Type=notify: READY=1 once listening with the DHT ready (or past DHT_UNREADY_GRACE), STATUS= every 5 s,
+    // WATCHDOG=1 at half of WatchdogSec.
+    ServiceNotifier notifier{io,
+                             ServiceNotices::Options{config.mesh.dht_unready_grace_ms, 5000,
+                                                     ServiceNotifier::systemd_watchdog_usec()},
+                             [this] {
+                                 ServiceState s;
+                                 s.listening = info.ready;
+                                 s.dht_ready = dht.ready();
+                                 s.dht_unready_for_ms = mesh.unready_for_ms(wall_clock_ms());
+                                 s.connections = router.connections();
+                                 s.peers = router.announced_peers();
+                                 s.remote_peers = mesh.remote_peers();
+                                 return s;
+                             }};
     int exit_code = 0;
     bool stopping = false;
 
@@ -168,6 +184,7 @@ struct Hub::Parts {
         stopping = true;
         exit_code = code;
         info.ready = false;
+        notifier.stop();  // STOPPING=1 first: systemd then waits for the exit instead of watching the watchdog
         http.close();
         if (bootstrap) bootstrap->stop();
         mesh.stop();  // withdraw our presence and hub records while the DHT still runs
@@ -253,7 +270,9 @@ int Hub::run() {
             p.signals.cancel();
             p.io.stop();
         });
+    p.notifier.start();
     p.io.run();
+    p.notifier.stop();
     p.router.set_mesh(nullptr);
     p.dht.stop();
     return p.exit_code;
