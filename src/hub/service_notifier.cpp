@@ -39,10 +39,9 @@ std::string service_status(const ServiceState& s, std::int64_t dht_unready_grace
 ServiceNotices::ServiceNotices(Options options) : options_(options) {}
 
 std::string ServiceNotices::at(const ServiceState& s, std::int64_t now_ms) {
-    if (stopped_) return {};
     std::string out;
-    bool status_due = next_status_ms_ == 0 || now_ms >= next_status_ms_;
-    if (!ready_sent_ && service_ready(s, options_.dht_unready_grace_ms)) {
+    bool status_due = !stopped_ && (next_status_ms_ == 0 || now_ms >= next_status_ms_);
+    if (!stopped_ && !ready_sent_ && service_ready(s, options_.dht_unready_grace_ms)) {
         ready_sent_ = true;
         out += "READY=1\n";
         status_due = true;  // systemctl status shows the counts from the moment it says "active"
@@ -90,12 +89,11 @@ void ServiceNotifier::start() {
 void ServiceNotifier::stop() {
     if (stopped_) return;
     stopped_ = true;
-    timer_.cancel();
     if (enabled_) send(notices_.stopping());
 }
 
 void ServiceNotifier::tick() {
-    if (stopped_ || !enabled_) return;
+    if (!enabled_) return;
     if (const std::string text = notices_.at(sample_(), steady_ms()); !text.empty()) send(text);
     if (!enabled_) return;
     timer_.expires_after(std::chrono::milliseconds(notices_.next_call_in_ms()));

@@ -45,7 +45,8 @@ public:
     // The datagram to send at `now_ms` (newline-separated assignments), or "" when nothing is due.
     // READY=1 at most once; WATCHDOG=1 every half watchdog interval, from the first call, ready or not.
     std::string at(const ServiceState& s, std::int64_t now_ms);
-    // "STOPPING=1\nSTATUS=stopping": at shutdown; at() says nothing after it.
+    // "STOPPING=1\nSTATUS=stopping": at shutdown; after it, at() says only WATCHDOG=1 (a drain may outlast
+    // WatchdogSec while the hub still serves).
     std::string stopping();
 
     bool ready_sent() const noexcept { return ready_sent_; }
@@ -77,7 +78,8 @@ public:
 
     // Starts the timer (and says the first things at once). REQUIRES: `sample` is callable until stop().
     void start();
-    // Sends STOPPING=1 (when enabled) and stops the timer. Idempotent.
+    // Sends STOPPING=1 (when enabled); the timer goes on for WATCHDOG=1 only, until the io_context stops.
+    // Idempotent.
     void stop();
 
     bool enabled() const noexcept { return enabled_; }
