@@ -16,8 +16,8 @@ BUILD=${BUILD_DIR:-build}
 # Debian packages the build and the tests need.
 PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
 libgtest-dev libgmock-dev libopendht-dev libmsgpack-cxx-dev libgnutls28-dev libargon2-dev libjsoncpp-dev
-libssl-dev libc-ares-dev libsystemd-dev systemd nginx-light dhtnode dnsmasq-base curl ca-certificates
-dpkg-dev debhelper"
+libssl-dev libc-ares-dev libcli11-dev libedit-dev libsystemd-dev systemd nginx-light dhtnode dnsmasq-base curl
+ca-certificates prometheus dpkg-dev debhelper"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -38,8 +38,9 @@ install_packages() {
     if [ -n "$missing" ]; then
         log "installing Debian packages:$missing"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        # nginx is only a test tool here (the failover test runs its own instance on loopback): keep the
-        # package from starting a system nginx on port 80, with Debian's policy-rc.d mechanism.
+        # nginx is only a test tool here (the failover test runs its own instance on loopback), and prometheus too
+        # (its promtool checks /metrics): keep the packages from starting a system nginx on port 80 or a
+        # Prometheus server on 9090, with Debian's policy-rc.d mechanism.
         policy=""
         if [ ! -e /usr/sbin/policy-rc.d ]; then
             policy=/usr/sbin/policy-rc.d

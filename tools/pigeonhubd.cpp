@@ -84,8 +84,14 @@ int main(int argc, char** argv) {
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    pigeonhub::log::set_level(loaded.config.environment == "production" ? pigeonhub::log::Level::warn
-                                                                         : pigeonhub::log::Level::info);
+    {
+        using pigeonhub::log::Level;
+        const auto& l = loaded.config.log;
+        pigeonhub::log::set_level(!l.level.empty() ? pigeonhub::log::parse_level(l.level).value_or(Level::info)
+                                  : loaded.config.environment == "production" ? Level::warn
+                                                                              : Level::info);
+        pigeonhub::log::set_journal(l.journal);
+    }
     try {
         pigeonhub::Hub hub(loaded.config);
         return hub.run();

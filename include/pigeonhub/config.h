@@ -95,9 +95,26 @@ struct DataOptions {
                                                  // publishes over HTTP when its DHT is away (besides /hubs' URLs)
 };
 
+// Logging (src/util/log.h).
+struct LogOptions {
+    std::string level;                       // LOG_LEVEL: debug | info | warn | error; empty = warn when
+                                             // NODE_ENV=production, else info
+    bool journal = false;                    // JOURNAL_STREAM set (systemd): `<N>` priority prefixes, no timestamp
+};
+
+// SIGTERM/SIGINT: the drain (README: "Drain").
+struct DrainOptions {
+    std::uint32_t delay_ms = 0;              // DRAIN_DELAY: keep serving this long while /health answers 503, so that
+                                             // load balancers move new clients first
+    std::uint32_t timeout_ms = 10000;        // DRAIN_TIMEOUT: the process exits within this of the signal, whatever
+                                             // is left (DRAIN_DELAY included)
+};
+
 // A pigeonhubd process: one options struct per part; each part receives only its own.
 struct Config {
     std::string environment = "development"; // NODE_ENV: environment name; "production" logs less
+    LogOptions log;
+    DrainOptions drain;
     HttpOptions http;
     SessionOptions session;
     SignalingOptions signaling;

@@ -73,6 +73,7 @@ std::vector<RestRoute> RestApi::routes() const {
         {"/peers", [this](std::string_view target, std::int64_t) { return peers(target); }},
         {"/generate-peer-id", [this](std::string_view, std::int64_t) { return generate_peer_id(); }},
         {"/stats", [this](std::string_view, std::int64_t now) { return stats(now); }},
+        {"/metrics", [this](std::string_view, std::int64_t now) { return metrics(now); }},
     };
 }
 
@@ -93,7 +94,7 @@ HttpReply RestApi::home() const {
              ": a PeerPigeon-compatible WebRTC signaling hub. Connect a PeerPigeon client to "
              "<code>ws://&lt;this host&gt;/?peerId=&lt;40 hex&gt;</code>.</p>"
              "<p>Endpoints: <a href=\"/health\">/health</a>, <a href=\"/stats\">/stats</a>, "
-             "<a href=\"/signaling\">/signaling</a>, <a href=\"/peers\">/peers</a>, <a href=\"/hubs\">/hubs</a>, "
+             "<a href=\"/metrics\">/metrics</a>, <a href=\"/signaling\">/signaling</a>, <a href=\"/peers\">/peers</a>, <a href=\"/hubs\">/hubs</a>, "
              "<a href=\"/generate-peer-id\">/generate-peer-id</a>.</p></body></html>\n";
     return r;
 }
@@ -116,9 +117,10 @@ HttpReply RestApi::health(std::int64_t now) const {
     // than the grace.
     const bool dht_ok = !info_.mesh || ms.ready || ms.unready_for_ms < config_.mesh.dht_unready_grace_ms;
     const std::string listener = listener_problem(now);
-    const bool accepting = info_.ready && listener.empty();
+    const bool accepting = info_.ready && !info_.draining && listener.empty();
     std::string reason;
-    if (!info_.ready) reason = "not listening";
+    if (info_.draining) reason = "shutting down";
+    else if (!info_.ready) reason = "not listening";
     else if (!listener.empty()) reason = listener;
     else if (!dht_ok) reason = "DHT disconnected for " + std::to_string(ms.unready_for_ms) + " ms";
     const bool healthy = reason.empty();

@@ -1,4 +1,4 @@
-// The REST endpoints (/health, /hubs, /signaling, /generate-peer-id, /peers, /stats, /): request path and
+// The REST endpoints (/health, /hubs, /signaling, /generate-peer-id, /peers, /stats, /metrics, /): request path and
 // query in, status and JSON body out. No sockets: the HTTP server adapts requests to this, and unit tests
 // call it directly. Runs on the hub's io thread (it reads Router and transport state without locks).
 #pragma once
@@ -60,6 +60,7 @@ struct HubInfo {
     std::int64_t started_at_ms = 0;
     std::uint16_t port = 0;       // bound port, once listening
     bool ready = false;           // listening and not shutting down
+    bool draining = false;        // SIGTERM came: /health answers 503 while the hub drains (README: Drain)
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
     std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
@@ -86,6 +87,7 @@ public:
     HttpReply peers(std::string_view target) const;
     HttpReply generate_peer_id() const;
     HttpReply stats(std::int64_t now) const;
+    HttpReply metrics(std::int64_t now) const;  // Prometheus text format (rest_metrics.cpp)
 
 private:
     // Why the listener is not accepting new connections, or "" if it is (or only briefly is not).

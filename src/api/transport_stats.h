@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "api/relay_latency.h"
+
 namespace pigeonhub {
 
 struct TransportStats {
@@ -20,6 +22,8 @@ struct TransportStats {
     std::uint64_t closed_overflow = 0;     // send queue over MAX_SEND_QUEUE
     std::uint64_t pings_sent = 0;
     std::uint64_t rate_limited = 0;        // messages dropped by MESSAGE_RATE
+    std::uint64_t queued_bytes = 0;        // bytes queued to every socket, not yet written (now)
+    RelayLatency relay_latency;            // arrival to send queued, of each routed message
 };
 
 }  // namespace pigeonhub

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/log.h"
+
 namespace pigeonhub {
 namespace {
 
@@ -88,6 +90,15 @@ const Option kOptions[] = {
      [](Config& c, std::string_view v) { return parse_uint(v, c.session.probe_timeout_ms, 50, kU32); }, SHOW(session.probe_timeout_ms)},
     {"NODE_ENV", "env", "NAME", "environment name (production logs less)",
      [](Config& c, std::string_view v) { c.environment = v; return !v.empty(); }, SHOW_TEXT(environment)},
+    {"LOG_LEVEL", "log-level", "debug|info|warn|error", "least severe level logged",
+     [](Config& c, std::string_view v) { c.log.level = v; return log::parse_level(v).has_value(); },
+     SHOW_TEXT(log.level), "warn when NODE_ENV=production, else info"},
+    {"DRAIN_DELAY", "drain-delay", "MS",
+     "after SIGTERM, keep serving this long while /health answers 503 (load balancers move first)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.drain.delay_ms, 0, 600000); }, SHOW(drain.delay_ms)},
+    {"DRAIN_TIMEOUT", "drain-timeout", "MS", "after SIGTERM, exit within this whatever is left",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.drain.timeout_ms, 100, 600000); },
+     SHOW(drain.timeout_ms)},
     {"DISCOVERY_MODE", "discovery", "all|bounded", "who learns about whom on announce",
      [](Config& c, std::string_view v) {
          if (v == "all") c.signaling.discovery = DiscoveryMode::all;
@@ -300,6 +311,9 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
         }
     }
     if (c.mesh.state_dir.empty()) return fail("no state directory: set STATE_DIR (or HOME)");
+    // systemd sets JOURNAL_STREAM when stderr goes to the journal.
+    if (env)
+        if (const char* js = env("JOURNAL_STREAM"); js && *js) c.log.journal = true;
     if (c.mesh.dht_bind.empty()) {
         const bool ipv4 = !c.http.host.empty() && c.http.host.find_first_not_of("0123456789.") == std::string::npos;
         c.mesh.dht_bind = ipv4 ? c.http.host : (c.http.host == "localhost" ? "127.0.0.1" : "0.0.0.0");
@@ -313,6 +327,9 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
     if (result.action == ConfigLoadResult::Action::run) {
         if (std::string problem = mesh_trust_problem(c.mesh, joins); !problem.empty()) return fail(problem);
     }
+    if (c.drain.delay_ms >= c.drain.timeout_ms)
+        return fail("DRAIN_DELAY (" + std::to_string(c.drain.delay_ms) + " ms) must be shorter than DRAIN_TIMEOUT (" +
+                    std::to_string(c.drain.timeout_ms) + " ms)");
     if (c.session.ping_interval_ms >= c.session.signaling_timeout_ms)
         c.session.ping_interval_ms = c.session.signaling_timeout_ms / 2 > 50 ? c.session.signaling_timeout_ms / 2 : 50;
     return result;

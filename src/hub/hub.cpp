@@ -2,10 +2,15 @@
 
 #include <asio.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "api/data_api.h"
 #include "bootstrap/bootstrap_service.h"
@@ -31,7 +36,40 @@
 namespace pigeonhub {
 namespace {
 
+// Longest wait for clients to answer the close frames (1001) before their sockets are dropped.
 constexpr std::int64_t kShutdownGraceMs = 2000;
+// What the drain keeps of DRAIN_TIMEOUT for after the sessions: the DHT sends the withdrawals and stops
+// (DhtNode::stop waits up to a second), the data store is saved.
+constexpr std::int64_t kAfterSessionsMs = 1500;
+
+// Ends the process at a deadline unless disarmed first: the bound on a drain that something holds up (a stuck DHT
+// thread, a slow disk), whatever the io thread is doing. Threading: arm and disarm from one thread.
+class Deadline {
+public:
+    ~Deadline() { disarm(); }
+    void arm(std::chrono::milliseconds after) {
+        thread_ = std::thread([this, after] {
+            std::unique_lock lock(mutex_);
+            if (done_.wait_for(lock, after, [this] { return disarmed_; })) return;
+            log::warn("drain: DRAIN_TIMEOUT ({} ms) reached, exiting now (exit 1)", after.count());
+            std::_Exit(1);
+        });
+    }
+    void disarm() {
+        {
+            std::lock_guard lock(mutex_);
+            disarmed_ = true;
+        }
+        done_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable done_;
+    bool disarmed_ = false;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -92,6 +130,8 @@ struct Hub::Parts {
                                  s.remote_peers = mesh.remote_peers();
                                  return s;
                              }};
+    asio::steady_timer drain_timer{io};
+    Deadline deadline;
     int exit_code = 0;
     bool stopping = false;
 
@@ -179,17 +219,35 @@ struct Hub::Parts {
 
     BootstrapService::Options bootstrap_options() const { return BootstrapService::options_of(config); }
 
+    // The drain (README "Drain"): /health answers 503 at once and the process exits within DRAIN_TIMEOUT whatever
+    // happens; after DRAIN_DELAY (serving as usual meanwhile) the hub stops accepting, withdraws its presence
+    // pages and hub record from the DHT, closes every client with 1001, and stops.
     void stop(int code) {
         if (stopping) return;
         stopping = true;
         exit_code = code;
+        notifier.stop();  // STOPPING=1 first: systemd then waits for the exit (the watchdog is still fed)
+        info.draining = true;
+        deadline.arm(std::chrono::milliseconds(config.drain.timeout_ms));
+        if (config.drain.delay_ms == 0) return drain();
+        log::info("draining: /health answers 503; serving {} ms more (DRAIN_DELAY)", config.drain.delay_ms);
+        drain_timer.expires_after(std::chrono::milliseconds(config.drain.delay_ms));
+        drain_timer.async_wait([this](const asio::error_code& ec) {
+            if (!ec) drain();
+        });
+    }
+
+    void drain() {
         info.ready = false;
-        notifier.stop();  // STOPPING=1 first: systemd then waits for the exit instead of watching the watchdog
-        http.close();
+        http.close();  // no new connections
         if (bootstrap) bootstrap->stop();
-        mesh.stop();  // withdraw our presence and hub records while the DHT still runs
+        mesh.stop();  // withdraw our presence pages and hub record while the DHT still runs
         data.stop();  // saves the data store
-        sessions.shutdown(kShutdownGraceMs, [this] {
+        const std::int64_t left =
+            static_cast<std::int64_t>(config.drain.timeout_ms) - config.drain.delay_ms - kAfterSessionsMs;
+        const std::int64_t grace = std::clamp<std::int64_t>(left, 100, kShutdownGraceMs);
+        log::info("draining: closing {} client(s) with 1001 (up to {} ms)", router.connections(), grace);
+        sessions.shutdown(grace, [this] {
             signals.cancel();
             io.stop();
         });
@@ -240,6 +298,14 @@ int Hub::run() {
         s.dht_messages_out = p.dht.messages_out();
         s.dht_messages_in = p.dht.messages_in();
         s.values_announced = p.dht.values_announced();
+        s.presence_pages = p.mesh.presence_pages();
+        const DhtNode::OpStats ops = p.dht.op_stats();
+        s.dht_puts = ops.puts;
+        s.dht_put_failures = ops.put_failures;
+        s.dht_gets = ops.gets;
+        s.dht_get_failures = ops.get_failures;
+        s.dht_listens = ops.listens;
+        s.dht_listens_active = ops.listens_active;
         s.hubs = p.mesh.hubs();
         s.stats = p.mesh.stats();
         return s;
@@ -275,6 +341,7 @@ int Hub::run() {
     p.notifier.stop();
     p.router.set_mesh(nullptr);
     p.dht.stop();
+    p.deadline.disarm();
     return p.exit_code;
 }
 

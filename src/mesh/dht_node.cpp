@@ -65,6 +65,9 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     }
     std::unique_ptr<RecordSigner> signer;  // after runner and identity: destroyed first
     std::uint64_t msgs_out = 0, msgs_in = 0;
+    // Counted on the io thread, except the failures (OpenDHT's threads).
+    std::uint64_t puts = 0, gets = 0, listens_started = 0;
+    std::atomic<std::uint64_t> put_failures{0}, get_failures{0};
 
     Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
 
@@ -196,6 +199,17 @@ std::uint64_t DhtNode::messages_out() const {
     return impl_->msgs_out;
 }
 
+DhtNode::OpStats DhtNode::op_stats() const {
+    OpStats s;
+    s.puts = impl_->puts;
+    s.put_failures = impl_->put_failures.load();
+    s.gets = impl_->gets;
+    s.get_failures = impl_->get_failures.load();
+    s.listens = impl_->listens_started;
+    s.listens_active = impl_->listens.size();
+    return s;
+}
+
 std::uint64_t DhtNode::messages_in() const {
     if (impl_->running) impl_->msgs_in += sum(impl_->runner.getNodeMessageStats(true));
     return impl_->msgs_in;
@@ -212,6 +226,7 @@ void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::stri
     v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
     impl_->records[record_id] = v->id;
+    ++impl_->puts;
     impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/true});
 }
 
@@ -223,6 +238,7 @@ void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::str
                                           tombstone.size());
     v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
+    ++impl_->puts;
     impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/false});
 }
 
@@ -238,14 +254,21 @@ void DhtNode::send_encrypted(const std::string& key, const std::string& to_hub_i
         if (auto it = impl_->keys.find(to_hub_id); it != impl_->keys.end()) pk = it->second;
     }
     auto h = dht::InfoHash::get(key);
-    if (pk) impl_->runner.putEncrypted(h, pk, v, [](bool) {});
-    else impl_->runner.putEncrypted(h, dht::InfoHash(to_hub_id), v, [](bool) {});
+    ++impl_->puts;
+    auto counted = [weak = std::weak_ptr<Impl>(impl_)](bool ok) {
+        if (auto self = weak.lock(); self && !ok) ++self->put_failures;
+    };
+    if (pk) impl_->runner.putEncrypted(h, pk, v, counted);
+    else impl_->runner.putEncrypted(h, dht::InfoHash(to_hub_id), v, counted);
 }
 
 void DhtNode::send_plain(const std::string& key, std::string data) {
     auto v = std::make_shared<dht::Value>(kSignalType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     v->id = dht::Value::INVALID_ID;  // a random id
-    impl_->runner.put(dht::InfoHash::get(key), v, [](bool) {});
+    ++impl_->puts;
+    impl_->runner.put(dht::InfoHash::get(key), v, [weak = std::weak_ptr<Impl>(impl_)](bool ok) {
+        if (auto self = weak.lock(); self && !ok) ++self->put_failures;
+    });
 }
 
 void DhtNode::put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) {
@@ -253,7 +276,9 @@ void DhtNode::put_data(const std::string& key, std::string data, std::function<v
     v->id = dht::Value::INVALID_ID;  // a random id
     v->user_type = "application/json";
     std::weak_ptr<Impl> weak = impl_;
+    ++impl_->puts;
     impl_->runner.put(dht::InfoHash::get(key), v, [weak, done = std::move(done)](bool ok) {
+        if (auto self = weak.lock(); self && !ok) ++self->put_failures;
         if (auto self = weak.lock()) asio::post(self->io, [weak, done, ok] {
             if (weak.lock() && done) done(ok);
         });
@@ -284,6 +309,7 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
         return true;
     });
     const std::uint64_t token = impl_->next_token++;
+    ++impl_->listens_started;
     impl_->listens.emplace(token, std::make_pair(h, fut.share()));
     return token;
 }
@@ -292,6 +318,7 @@ void DhtNode::get(const std::string& key, GetCallback cb) {
     std::weak_ptr<Impl> weak = impl_;
     auto found = std::make_shared<std::vector<DhtValue>>();
     auto shared_cb = std::make_shared<GetCallback>(std::move(cb));
+    ++impl_->gets;
     impl_->runner.get(
         dht::InfoHash::get(key),
         [found](const std::vector<std::shared_ptr<dht::Value>>& values) {
@@ -304,9 +331,10 @@ void DhtNode::get(const std::string& key, GetCallback cb) {
             }
             return true;
         },
-        [weak, found, shared_cb](bool) {
+        [weak, found, shared_cb](bool ok) {
             auto self = weak.lock();
             if (!self) return;
+            if (!ok) ++self->get_failures;
             asio::post(self->io, [weak, found, shared_cb] {
                 if (weak.lock()) (*shared_cb)(*found);
             });

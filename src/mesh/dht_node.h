@@ -50,6 +50,15 @@ public:
     // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
     std::uint64_t messages_out() const;
     std::uint64_t messages_in() const;
+    // Operations asked of OpenDHT since start, for /metrics. Failures as OpenDHT reports them in its done callbacks
+    // (the puts of records, re-announced by OpenDHT, report none here).
+    struct OpStats {
+        std::uint64_t puts = 0, put_failures = 0;
+        std::uint64_t gets = 0, get_failures = 0;
+        std::uint64_t listens = 0;        // listens started
+        std::uint64_t listens_active = 0; // now
+    };
+    OpStats op_stats() const;
 
     void bootstrap(const std::string& host, const std::string& port) override;
     // Writes the routing table to state_dir/dht-nodes.bin (PUBLIC; also done at stop). "" or why not.

@@ -22,10 +22,21 @@ void HubDirectory::stop() {
 }
 
 void HubDirectory::publish(std::uint64_t connections, std::int64_t now_ms) {
+    if (withdrawn_) return;
     dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
                  mesh::encode_hub(mesh::own_hub_record(hub_id_, certificate_, config_, capacity_, connections,
                                                        static_cast<std::uint64_t>(now_ms))));
     ++stats_.hub_records_published;
+}
+
+void HubDirectory::withdraw(std::int64_t now_ms) {
+    if (withdrawn_ || hub_id_.empty()) return;
+    withdrawn_ = true;
+    mesh::HubRecord tombstone;
+    tombstone.hub_id = hub_id_;
+    tombstone.updated_ms = static_cast<std::uint64_t>(now_ms);
+    tombstone.withdrawn = true;
+    dht_.withdraw(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_), mesh::encode_hub(tombstone));
 }
 
 void HubDirectory::drop(const std::string& hub) { hubs_.erase(hub); }
@@ -44,6 +55,16 @@ void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) 
         auto h = mesh::decode_hub(v.data);
         if (!h || h->hub_id != v.owner) {
             ++stats_.records_invalid;
+            continue;
+        }
+        if (h->withdrawn) {
+            // A hub leaving: only one listed already, and signed by itself (checked above), is dropped; its
+            // tombstone has no certificate and admits nobody.
+            auto it = hubs_.find(h->hub_id);
+            if (it != hubs_.end() && h->updated_ms >= it->second.record.updated_ms) {
+                if (!it->second.record.withdrawn) log::info("hub {} left the mesh", h->hub_id);
+                it->second = Known{v.id, std::move(*h)};
+            }
             continue;
         }
         std::string problem;
@@ -76,6 +97,7 @@ std::vector<mesh::HubRecord> HubDirectory::list(std::uint64_t connections, std::
     std::vector<mesh::HubRecord> out;
     bool self_seen = false;
     for (const auto& [id, h] : hubs_) {
+        if (h.record.withdrawn) continue;
         out.push_back(h.record);
         self_seen = self_seen || id == hub_id_;
     }

@@ -40,6 +40,9 @@ public:
     void stop();
     // Publishes this hub's record (an edit of it).
     void publish(std::uint64_t connections, std::int64_t now_ms);
+    // Replaces this hub's record by its tombstone (drain): other hubs drop it from their lists at once. Nothing is
+    // published afterwards.
+    void withdraw(std::int64_t now_ms);
     // Forgets `hub` (revoked).
     void drop(const std::string& hub);
 
@@ -51,7 +54,8 @@ private:
 
     struct Known {
         std::uint64_t value_id;  // the value it is known by (each update is a new value)
-        mesh::HubRecord record;
+        mesh::HubRecord record;  // withdrawn: kept (not listed) until its tombstone expires, so that an older
+                                 // record heard later does not list the departed hub again
     };
     const MeshOptions& config_;
     std::uint64_t capacity_;
@@ -64,6 +68,7 @@ private:
     Events events_;
     std::uint64_t token_ = 0;
     bool listening_ = false;
+    bool withdrawn_ = false;
     std::map<std::string, Known, std::less<>> hubs_;
 };
 

@@ -58,6 +58,7 @@ void HubMesh::stop() {
     stopped_ = true;
     timer_.cancel();
     publisher_.stop();  // withdraws every page at once
+    hubs_.withdraw(clock_());  // and the hub record: other hubs' /hubs drop this hub at once
     remote_.stop();
     relay_.stop();
     hubs_.stop();

@@ -50,7 +50,8 @@ public:
 
     // Starts listening (inbox, hubs) and publishing this hub's record.
     void start();
-    // Withdraws this hub's pages (graceful shutdown). The DHT node is stopped by its owner afterwards.
+    // Withdraws this hub's pages and its hub record (graceful shutdown). The DHT node is stopped by its owner
+    // afterwards.
     void stop();
 
     // MeshLink
@@ -66,6 +67,7 @@ public:
     std::vector<mesh::HubRecord> hubs() const;
     MeshStats stats() const;
     std::size_t remote_peers() const noexcept { return remote_.peers(); }
+    std::size_t presence_pages() const { return publisher_.pages(); }
     // How long the DHT has been not ready, in ms (0 when ready).
     std::int64_t unready_for_ms(std::int64_t now_ms) const;
     // The hubs revoked from now on (what RevokedSource delivers; public for tests): their records are refused

@@ -191,8 +191,9 @@ std::string encode_hub(const HubRecord& h) {
         .field("connections", h.connections)
         .field("capacity", h.capacity)
         .field("updated", h.updated_ms)
-        .field("cert", std::string_view(h.certificate))
-        .end_object();
+        .field("cert", std::string_view(h.certificate));
+    if (h.withdrawn) w.field("withdrawn", true);
+    w.end_object();
     return w.take();
 }
 
@@ -208,6 +209,7 @@ std::optional<HubRecord> decode_hub(std::string_view text) {
         else if (k == "capacity") h.capacity = get_uint(v);
         else if (k == "updated") h.updated_ms = get_uint(v);
         else if (k == "cert") get_string(v, h.certificate);
+        else if (k == "withdrawn") h.withdrawn = v.kind == json::Kind::boolean_true;
     });
     if (!valid || !ok) return std::nullopt;
     return h;

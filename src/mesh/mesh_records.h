@@ -7,6 +7,8 @@
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
 //   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T,
 //                                    "cert":PEM}   (the hub's member certificate, checked against the mesh CA)
+//             a hub leaving (drain) replaces its record by {"v":1,"hubId":H,...,"updated":T,"withdrawn":true}: the
+//             other hubs drop it from /hubs at once instead of at lease expiry
 #pragma once
 
 #include <cstdint>
@@ -76,6 +78,7 @@ struct HubRecord {
     std::uint64_t capacity = 0;
     std::uint64_t updated_ms = 0;  // when the hub wrote it: of two records of one hub, the newer counts
     std::string certificate;       // PEM: the hub's identity certificate (Membership checks it); not in /hubs
+    bool withdrawn = false;        // the hub left (its tombstone): not listed
 };
 // This hub's record from its configuration and current load.
 HubRecord own_hub_record(std::string hub_id, std::string certificate, const MeshOptions& options, std::uint64_t capacity,

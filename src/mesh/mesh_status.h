@@ -64,6 +64,10 @@ struct MeshStatus {
     std::uint64_t dht_messages_in = 0;
     std::size_t values_announced = 0;  // values this node re-announces (its records' current edits, and replaced
                                        // ones until the put replacing them is done)
+    std::size_t presence_pages = 0;    // this hub's presence pages published now
+    // OpenDHT operations since start (DhtNode::OpStats).
+    std::uint64_t dht_puts = 0, dht_put_failures = 0, dht_gets = 0, dht_get_failures = 0, dht_listens = 0,
+                  dht_listens_active = 0;
     std::vector<mesh::HubRecord> hubs;
     MeshStats stats;
 };

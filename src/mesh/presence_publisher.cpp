@@ -73,6 +73,13 @@ void PresencePublisher::stop() {
     locals_.clear();
 }
 
+std::size_t PresencePublisher::pages() const {
+    std::size_t n = 0;
+    for (const auto& [ns, local] : locals_)
+        for (const auto& page : local.pages) n += page.peers.empty() ? 0 : 1;
+    return n;
+}
+
 void PresencePublisher::schedule_flush() {
     if (flush_armed_ || stopped_) return;
     flush_armed_ = true;

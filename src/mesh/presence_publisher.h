@@ -39,6 +39,8 @@ public:
     bool remove(std::string_view ns, std::string_view peer);
     // Withdraws every page at once (graceful shutdown); nothing is published afterwards.
     void stop();
+    // Pages this hub publishes now (those with at least one peer).
+    std::size_t pages() const;
 
 private:
     struct Page {

@@ -74,7 +74,14 @@ void SessionHub::probe(Slot slot) {
 
 void SessionHub::session_message(WsSession& s, std::string_view payload) {
     if (s.slot() == WsSession::kNoSlot) return;
+    // Relay latency: one clock read per message, a second only for a routed one (relayed here or to the mesh).
+    const SignalingStats& rs = router_.stats();
+    const std::uint64_t routed_before = rs.relayed_total;
+    const auto arrived = std::chrono::steady_clock::now();
     router_.on_message(s.slot(), payload, *this, s.last_rx_ms());  // read once per socket read, not per message
+    if (rs.relayed_total != routed_before)
+        stats_.relay_latency.observe(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - arrived).count()));
 }
 
 void SessionHub::session_detached(WsSession& s) {

@@ -34,6 +34,7 @@ WsSession::~WsSession() = default;
 void WsSession::push(OutItem&& item) {
     if (state_ == State::closed) return;
     queued_bytes_ += item.size();
+    hub_.mutable_stats().queued_bytes += item.size();
     queue_.push_back(std::move(item));
     hub_.mark_dirty(*this);
 }
@@ -181,6 +182,7 @@ void WsSession::finalize() {
     socket_.close(ec);
     queue_.clear();
     queue_.shrink_to_fit();
+    hub_.mutable_stats().queued_bytes -= queued_bytes_;
     queued_bytes_ = 0;
     hub_.session_finalized(*this);
 }
@@ -231,6 +233,7 @@ void WsSession::flush() {
         }
         stats.bytes_out += written;
         queued_bytes_ -= written;
+        stats.queued_bytes -= written;
         // Retire fully written items.
         std::size_t left = written;
         while (left > 0 && queue_head_ < queue_.size()) {

@@ -270,6 +270,7 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
                                       outbound::signal(message_type_name(msg.type), data, sender.id, msg.target,
                                                        namespaces_[sender.ns].name_json, now))) {
                 bump(stats_.relayed, msg.type);
+                ++stats_.relayed_total;
                 ++stats_.forwarded_to_mesh;
                 return;
             }
@@ -287,6 +288,7 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
     out.send(it->second, OutFrame(share(outbound::signal(message_type_name(msg.type), data, sender.id, target.id,
                                                          ns_json, now))));
     bump(stats_.relayed, msg.type);
+    ++stats_.relayed_total;
 }
 
 void Router::handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
@@ -300,6 +302,7 @@ void Router::handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, s
         SharedText text = share(outbound::goodbye(data, self.id, ns.name_json, now));
         for (Slot m : scratch_) out.send(m, OutFrame(text));
         stats_.relayed[static_cast<std::size_t>(MessageType::goodbye)] += scratch_.size();
+        stats_.relayed_total += scratch_.size();
     }
     leave_namespace(slot, out, now);
 }

@@ -21,6 +21,7 @@ struct SignalingStats {
 
     std::array<std::uint64_t, kTypes> received{};   // messages received, by type
     std::array<std::uint64_t, kTypes> relayed{};    // signals and goodbyes delivered to a peer, by type
+    std::uint64_t relayed_total = 0;                // the sum of `relayed` (one add per relay, for SessionHub's latency)
     std::array<std::uint64_t, kDrops> dropped{};    // signals not delivered, by reason
     std::uint64_t invalid_json = 0;                 // messages that were not JSON (ignored)
     std::uint64_t glare_rejections_absorbed = 0;

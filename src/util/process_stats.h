@@ -14,4 +14,13 @@ struct MemoryStats {
 
 MemoryStats read_memory_stats();
 
+// Descriptors and CPU of this process, for /metrics.
+struct ProcessStats {
+    std::uint64_t open_fds = 0;   // entries of /proc/self/fd
+    std::uint64_t max_fds = 0;    // RLIMIT_NOFILE (soft)
+    double cpu_seconds = 0;       // user + system (getrusage)
+};
+
+ProcessStats read_process_stats();
+
 }  // namespace pigeonhub

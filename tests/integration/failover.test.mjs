@@ -4,10 +4,8 @@
 // out nobody is told that those (now live) peers left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { startMesh, freePort, tempStateDir, waitFor, stopChild } from './lib/hub.mjs';
+import { startMesh, waitFor } from './lib/hub.mjs';
+import { nginxBinary, startNginx } from './lib/nginx.mjs';
 import { connect, get, sleep } from './lib/client.mjs';
 import { createMesh } from './lib/peerpigeon.mjs';
 
@@ -16,64 +14,16 @@ let hubs, nginx, nginxPort;
 const meshes = [];
 const deadline = setTimeout(() => { console.error('failover test: overall timeout'); process.exit(1); }, 150000);
 
-function nginxBinary() {
-  for (const p of ['/usr/sbin/nginx', '/usr/bin/nginx']) {
-    try { execFileSync(p, ['-v'], { stdio: 'ignore' }); return p; } catch {}
-  }
-  return null;
-}
-
-async function startNginx(upstreamPorts) {
-  const dir = tempStateDir();
-  mkdirSync(path.join(dir, 'tmp'));
-  nginxPort = await freePort();
-  const conf = `
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-daemon off;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp;
-  uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  upstream pigeonhub {
-${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
-  }
-  server {
-    listen 127.0.0.1:${nginxPort};
-    location / {
-      proxy_pass http://pigeonhub;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_connect_timeout 1s;
-      proxy_next_upstream error timeout;
-      proxy_read_timeout 1h;
-    }
-  }
-}`;
-  writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const child = spawn(nginxBinary(), ['-e', 'stderr', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => { err += d; });
-  process.on('exit', () => { try { child.kill('SIGKILL'); } catch {} });
-  await waitFor(async () => {
-    try { return (await fetch(`http://127.0.0.1:${nginxPort}/health`)).ok; } catch { return false; }
-  }, { timeoutMs: 5000, what: `nginx to serve (${err})` });
-  return child;
-}
-
 before(async () => {
   hubs = await startMesh(3);
+  if (!nginxBinary()) return;
   nginx = await startNginx(hubs.map((h) => h.port));
+  nginxPort = nginx.port;
 });
 
 after(async () => {
   for (const m of meshes) { try { m.disconnect(); } catch {} }
-  if (nginx) await stopChild(nginx, 'SIGTERM', 3000);
+  if (nginx) await nginx.stop();
   for (const h of hubs) await h.stop('SIGKILL');
   clearTimeout(deadline);
   setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();

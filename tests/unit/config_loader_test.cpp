@@ -33,6 +33,27 @@ TEST(ConfigLoader, Defaults) {
     EXPECT_EQ(r.config.signaling.discovery, DiscoveryMode::all);
 }
 
+TEST(ConfigLoader, LogLevelAndJournal) {
+    EXPECT_EQ(load({}).config.log.level, "") << "empty: from NODE_ENV";
+    EXPECT_EQ(load({}, {{"LOG_LEVEL", "warn"}}).config.log.level, "warn");
+    EXPECT_EQ(load({"--log-level=debug"}).config.log.level, "debug");
+    EXPECT_EQ(load({}, {{"LOG_LEVEL", "loud"}}).action, ConfigLoadResult::Action::error);
+    EXPECT_FALSE(load({}).config.log.journal);
+    EXPECT_TRUE(load({}, {{"JOURNAL_STREAM", "8:1234"}}).config.log.journal);
+}
+
+TEST(ConfigLoader, DrainSettings) {
+    auto r = load({});
+    EXPECT_EQ(r.config.drain.delay_ms, 0u);
+    EXPECT_EQ(r.config.drain.timeout_ms, 10000u);
+    r = load({}, {{"DRAIN_DELAY", "1000"}, {"DRAIN_TIMEOUT", "5000"}});
+    ASSERT_EQ(r.action, ConfigLoadResult::Action::run);
+    EXPECT_EQ(r.config.drain.delay_ms, 1000u);
+    EXPECT_EQ(r.config.drain.timeout_ms, 5000u);
+    r = load({}, {{"DRAIN_DELAY", "5000"}, {"DRAIN_TIMEOUT", "5000"}});
+    EXPECT_EQ(r.action, ConfigLoadResult::Action::error) << "the delay must leave time to drain";
+}
+
 TEST(ConfigLoader, HttpConnectionBound) {
     EXPECT_EQ(load({}).config.http.max_http_connections, 0u) << "0: derived from the open-files limit";
     EXPECT_EQ(load({}, {{"MAX_HTTP_CONNECTIONS", "500"}}).config.http.max_http_connections, 500u);

@@ -338,6 +338,39 @@ TEST_F(HubMeshTest, GracefulStopWithdrawsPagesAtOnce) {
     EXPECT_EQ(A->disconnected(a, peer('2')), 1u) << "a tombstone, not the lease";
 }
 
+TEST_F(HubMeshTest, GracefulStopWithdrawsTheHubRecordAtOnce) {
+    auto A = start('a'), B = start('b');
+    ASSERT_TRUE(lists(*A, hub('b')));
+    B->mesh.stop();
+    net.settle(100);
+    EXPECT_FALSE(lists(*A, hub('b'))) << "a tombstone, not the lease";
+    // An older record of B heard after its tombstone does not list it again; a newer one (B restarted) does.
+    auto b = net.node(hub('b'));
+    put_hub_record(*b, "wss://b.example/", 1);
+    net.settle();
+    EXPECT_FALSE(lists(*A, hub('b')));
+    put_hub_record(*b, "wss://b.example/", ~0ull >> 1);
+    net.settle();
+    EXPECT_TRUE(lists(*A, hub('b')));
+}
+
+// A tombstone signed by a hub that is not listed (a rogue, a non-member) admits and removes nothing.
+TEST_F(HubMeshTest, AHubTombstoneOfAnotherSignerIsIgnored) {
+    auto A = start('a');
+    start('b');
+    auto rogue = net.node(hub('r'));
+    mesh::HubRecord h;
+    h.hub_id = hub('b');  // claims to withdraw B, signed by the rogue
+    h.updated_ms = ~0ull >> 1;
+    h.withdrawn = true;
+    rogue->publish(mesh::hubs_key(config.app_id), mesh::hub_record_id(hub('r')), mesh::encode_hub(h));
+    h.hub_id = hub('r');  // its own tombstone: not listed, so nothing
+    rogue->publish(mesh::hubs_key(config.app_id), mesh::hub_record_id(hub('r')) + 1, mesh::encode_hub(h));
+    net.settle();
+    EXPECT_TRUE(lists(*A, hub('b')));
+    EXPECT_FALSE(lists(*A, hub('r')));
+}
+
 // A DHT node that is no hub of the CA mesh signs with its own key: its pages (a phantom peer, a claim on a real
 // peer of B), its hub record with a URL, its key request: none has any effect, and each is counted.
 TEST_F(HubMeshTest, RogueSignerIsNoHub) {

@@ -75,12 +75,18 @@ TEST(MeshRecords, SignalAndHubRoundTrip) {
     EXPECT_EQ(d->to, kPeer);
     EXPECT_EQ(d->msg, s.msg);
     EXPECT_FALSE(decode_signal(R"({"to":"x","network":"n","msg":"not an object"})"));
-    HubRecord h{kHub, "wss://hub.example", "eu", "0.1.0", 5, 100, 1795474767368};
+    HubRecord h{kHub, "wss://hub.example", "eu", "0.1.0", 5, 100, 1795474767368, "", false};
     auto hd = decode_hub(encode_hub(h));
     ASSERT_TRUE(hd);
     EXPECT_EQ(hd->url, "wss://hub.example");
     EXPECT_EQ(hd->connections, 5u);
     EXPECT_EQ(hd->updated_ms, 1795474767368u);
+    EXPECT_FALSE(hd->withdrawn);
+    EXPECT_EQ(encode_hub(h).find("withdrawn"), std::string::npos) << "a live record says nothing of it";
+    h.withdrawn = true;  // the tombstone of a draining hub
+    hd = decode_hub(encode_hub(h));
+    ASSERT_TRUE(hd);
+    EXPECT_TRUE(hd->withdrawn);
 }
 
 TEST(RemoteDirectory, PagesAddChangeRemoveAndMove) {

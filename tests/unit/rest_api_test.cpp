@@ -105,7 +105,7 @@ TEST_F(RestApiTest, RoutesAndErrorReplies) {
     std::vector<std::string_view> paths;
     for (const auto& r : api.routes()) paths.push_back(r.path);
     EXPECT_EQ(paths, (std::vector<std::string_view>{"/", "/health", "/hubs", "/signaling", "/peers",
-                                                   "/generate-peer-id", "/stats"}));
+                                                   "/generate-peer-id", "/stats", "/metrics"}));
     auto r = RestApi::not_found("/nope");
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(r.body, R"({"error":"Not found","path":"/nope"})");
@@ -145,4 +145,30 @@ TEST_F(RestApiTest, OtherEndpointsAreValidJson) {
     }
     EXPECT_NE(get("/signaling", 0).body.find("\"peersByNetwork\":{\"global\":2,\"x\":1}"), std::string::npos);
     EXPECT_EQ(get("/", 0).content_type.rfind("text/html", 0), 0u);
+}
+
+TEST_F(RestApiTest, HealthAnswers503AtOnceWhileDraining) {
+    info.draining = true;  // SIGTERM: still listening (DRAIN_DELAY), but load balancers must move on
+    auto r = get("/health", 5000);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("\"reason\":\"shutting down\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("\"accepting\":false"), std::string::npos) << r.body;
+}
+
+TEST_F(RestApiTest, MetricsInThePrometheusTextFormat) {
+    transport.relay_latency.observe(3000);
+    auto r = get("/metrics", 5000);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
+    for (const char* k : {"# TYPE pigeonhub_connections gauge\npigeonhub_connections 3\n",
+                          "pigeonhub_announced_peers 3\n", "pigeonhub_namespaces 2\n",
+                          "# TYPE pigeonhub_messages_received_total counter\n",
+                          "pigeonhub_messages_received_total{type=\"announce\"} 3\n",
+                          "pigeonhub_messages_dropped_total{reason=\"unknown_target\"} 0\n",
+                          "pigeonhub_relay_latency_seconds_bucket{le=\"5e-06\"} 1\n",
+                          "pigeonhub_relay_latency_seconds_count 1\n", "pigeonhub_draining 0\n",
+                          "process_resident_memory_bytes ", "pigeonhub_build_info{version=\""})
+        EXPECT_NE(r.body.find(k), std::string::npos) << k;
+    EXPECT_EQ(r.body.find("network=\""), std::string::npos) << "no per-namespace labels";
+    EXPECT_EQ(r.body.find("pigeonhub_dht_"), std::string::npos) << "no mesh figures without a mesh";
 }

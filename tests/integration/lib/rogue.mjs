@@ -8,7 +8,7 @@
 //   p <hash> <text>          put()           "Put: success, took ... Value ID: ..."   unsigned
 //   s <hash> <text>          putSigned()     "Put signed: success (took ...)"         signed (owner = our key)
 //   e <hash> <to> <text>     putEncrypted()  "Put encrypted: success (took ..."       signed, encrypted to <to>
-//   ll                       goodNodes()     "IPv4 stats:" then "Known nodes: N good, ..."
+//   ll                       goodNodes()     "IPv4 stats:" then "Known nodes: N good, ..." (maybe after a ">> " prompt)
 // Each put resolves when dhtnode reports it done (rejects on "failure" or after putTimeoutMs). Commands run one at a
 // time, so each report belongs to the command before it. The banner gives the ids: "OpenDHT node <node id> running
 // on port <p>" and "Public key ID <id>"; the latter is what a hub sees as a value's owner (hubId).
@@ -115,7 +115,8 @@ export async function startRogue({ bootstrapPort, host = '127.0.0.1', network = 
 
 // The IPv4 "good" count of `ll`.
 async function goodNodes(command) {
-  return Number((await command('ll', /IPv4 stats:\r?\nKnown nodes: (\d+) good/, 5000, '"ll" node stats'))[1]);
+  // readline may print its prompt between the two lines (">> Known nodes: ..."), as dhtnode's output is asynchronous.
+  return Number((await command('ll', /IPv4 stats:\r?\n(?:>> )*Known nodes: (\d+) good/, 5000, '"ll" node stats'))[1]);
 }
 
 // Waits for the banner, then polls `ll` until the node knows minGoodNodes good nodes.
