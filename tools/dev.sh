@@ -16,7 +16,8 @@ BUILD=${BUILD_DIR:-build}
 # Debian packages the build and the tests need.
 PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
 libgtest-dev libgmock-dev libopendht-dev libmsgpack-cxx-dev libgnutls28-dev libargon2-dev libjsoncpp-dev
-libssl-dev libc-ares-dev libcli11-dev libedit-dev nginx-light dhtnode dnsmasq-base curl ca-certificates prometheus"
+libssl-dev libc-ares-dev libcli11-dev libedit-dev libsystemd-dev systemd nginx-light dhtnode dnsmasq-base curl
+ca-certificates prometheus dpkg-dev debhelper"
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -19,6 +19,7 @@
 #include "data/data_service.h"
 #include "data/replicator.h"
 #include "config/config_loader.h"
+#include "hub/service_notifier.h"
 #include "mesh/dht_node.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
@@ -114,6 +115,21 @@ struct Hub::Parts {
     RestApi rest{config, router, sessions.stats(), listener, info};
     HttpServer http;
     asio::signal_set signals{io, SIGINT, SIGTERM};
+    // systemd's Type=notify: READY=1 once listening with the DHT ready (or past DHT_UNREADY_GRACE), STATUS= every 5 s,
+    // WATCHDOG=1 at half of WatchdogSec.
+    ServiceNotifier notifier{io,
+                             ServiceNotices::Options{config.mesh.dht_unready_grace_ms, 5000,
+                                                     ServiceNotifier::systemd_watchdog_usec()},
+                             [this] {
+                                 ServiceState s;
+                                 s.listening = info.ready;
+                                 s.dht_ready = dht.ready();
+                                 s.dht_unready_for_ms = mesh.unready_for_ms(wall_clock_ms());
+                                 s.connections = router.connections();
+                                 s.peers = router.announced_peers();
+                                 s.remote_peers = mesh.remote_peers();
+                                 return s;
+                             }};
     asio::steady_timer drain_timer{io};
     Deadline deadline;
     int exit_code = 0;
@@ -210,6 +226,7 @@ struct Hub::Parts {
         if (stopping) return;
         stopping = true;
         exit_code = code;
+        notifier.stop();  // STOPPING=1 first: systemd then waits for the exit (the watchdog is still fed)
         info.draining = true;
         deadline.arm(std::chrono::milliseconds(config.drain.timeout_ms));
         if (config.drain.delay_ms == 0) return drain();
@@ -319,7 +336,9 @@ int Hub::run() {
             p.signals.cancel();
             p.io.stop();
         });
+    p.notifier.start();
     p.io.run();
+    p.notifier.stop();
     p.router.set_mesh(nullptr);
     p.dht.stop();
     p.deadline.disarm();
