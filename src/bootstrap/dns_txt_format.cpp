@@ -21,16 +21,6 @@ bool is_region_char(char c) {
            c == '.';
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != prefix[i]) return false;
-    }
-    return true;
-}
-
 // The tokens of `text`, split on runs of spaces.
 std::vector<std::string_view> tokens(std::string_view text) {
     std::vector<std::string_view> out;
@@ -51,14 +41,10 @@ std::vector<std::string_view> tokens(std::string_view text) {
 // A hub URL (ws, wss, http, https) or a DHT node "host:port". Sets is_hub_url.
 bool valid_u(std::string_view u, bool& is_hub_url) {
     if (u.size() > kDnsTxtMaxUrl) return false;
-    // WebSocket URLs have the host rules of HTTP ones: checked as the http(s) URL they upgrade from.
-    if (starts_with_nocase(u, "ws://") || starts_with_nocase(u, "wss://")) {
+    // A URL (anything with a scheme) is a hub URL, valid or not; util/url.h checks it the one way hub URLs are checked.
+    if (u.find("://") != std::string_view::npos) {
         is_hub_url = true;
-        return parse_http_url("http" + std::string(u.substr(2))).has_value();
-    }
-    if (starts_with_nocase(u, "http://") || starts_with_nocase(u, "https://")) {
-        is_hub_url = true;
-        return parse_http_url(u).has_value();
+        return is_http_or_ws_url(u);
     }
     is_hub_url = false;
     if (u.find_first_of("/?#") != std::string_view::npos) return false;

@@ -5,17 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { keysFromSeed, verifyHex } from './lib/ed25519.mjs';
 
 const vectors = JSON.parse(fs.readFileSync(new URL('../vectors/bootstrap-document.json', import.meta.url), 'utf8'));
 
-// PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410) around a 32-byte seed.
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const privateKey = crypto.createPrivateKey({
-  key: Buffer.concat([PKCS8_PREFIX, Buffer.from(vectors.seed, 'hex')]),
-  format: 'der',
-  type: 'pkcs8',
-});
-const publicKey = crypto.createPublicKey(privateKey);
+const { privateKey, publicKey } = keysFromSeed(vectors.seed);
 
 const TOP = ['v', 'appId', 'hubId', 'publicKey', 'url', 'region', 'dht', 'hubs', 'timestamp', 'signature'];
 const HUB = ['t', 'u', 'region', 'priority', 'description', 'publicKey'];
@@ -27,14 +21,7 @@ function messageOf(text) {
   return JSON.stringify(['pigeonhub-bootstrap/1', obj]);
 }
 
-function verifies(message, keyHex, signatureHex) {
-  const key = crypto.createPublicKey({
-    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(keyHex, 'hex')]),
-    format: 'der',
-    type: 'spki',
-  });
-  return crypto.verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signatureHex, 'hex'));
-}
+const verifies = verifyHex;
 
 test('the seed gives the public key', () => {
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);

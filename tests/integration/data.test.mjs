@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHub, startMesh, tempStateDir, freePort, waitFor } from './lib/hub.mjs';
 import { get, sleep } from './lib/client.mjs';
+import { verifyHex } from './lib/ed25519.mjs';
 
 const post = async (hub, path, body) => {
   const r = await fetch(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' },
@@ -29,9 +30,7 @@ function clientSigned(topic, data, { ttlMs = 60000, seq = Date.now(), keys = cry
 }
 // Checks a record as a reader would, with no hub trusted: the signature over the canonical message.
 function verifies(r) {
-  const der = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(r.publicKey, 'hex')]);
-  const key = crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
-  return crypto.verify(null, Buffer.from(message(r)), key, Buffer.from(r.signature, 'hex'));
+  return verifyHex(message(r), r.publicKey, r.signature);
 }
 
 let hubs;

@@ -5,17 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { keysFromSeed } from './lib/ed25519.mjs';
 
 const vectors = JSON.parse(fs.readFileSync(new URL('../vectors/data-records.json', import.meta.url), 'utf8'));
 
-// PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410) around a 32-byte seed.
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const privateKey = crypto.createPrivateKey({
-  key: Buffer.concat([PKCS8_PREFIX, Buffer.from(vectors.seed, 'hex')]),
-  format: 'der',
-  type: 'pkcs8',
-});
-const publicKey = crypto.createPublicKey(privateKey);
+const { privateKey, publicKey } = keysFromSeed(vectors.seed);
 
 test('the seed gives the public key and the PEM', () => {
   assert.equal(privateKey.asymmetricKeyType, 'ed25519');
