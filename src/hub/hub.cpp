@@ -23,6 +23,7 @@
 #include "mesh/dht_node.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
+#include "hub/memory_trim.h"
 #include "mesh/revoked_hubs.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -38,6 +39,7 @@ namespace {
 
 // Longest wait for clients to answer the close frames (1001) before their sockets are dropped.
 constexpr std::int64_t kShutdownGraceMs = 2000;
+constexpr auto kTrimCheck = std::chrono::seconds(2);
 // What the drain keeps of DRAIN_TIMEOUT for after the sessions: the DHT sends the withdrawals and stops
 // (DhtNode::stop waits up to a second), the data store is saved.
 constexpr std::int64_t kAfterSessionsMs = 1500;
@@ -131,6 +133,18 @@ struct Hub::Parts {
                                  return s;
                              }};
     asio::steady_timer drain_timer{io};
+    asio::steady_timer trim_timer{io};
+    MemoryTrim memory_trim;
+
+    // Every kTrimCheck: give freed heap back once a crowd has left (hub/memory_trim.h).
+    void arm_trim_timer() {
+        trim_timer.expires_after(kTrimCheck);
+        trim_timer.async_wait([this](const asio::error_code& ec) {
+            if (ec || stopping) return;
+            if (memory_trim.should_trim(router.connections())) MemoryTrim::trim();
+            arm_trim_timer();
+        });
+    }
     Deadline deadline;
     int exit_code = 0;
     bool stopping = false;
@@ -337,6 +351,7 @@ int Hub::run() {
             p.io.stop();
         });
     p.notifier.start();
+    p.arm_trim_timer();
     p.io.run();
     p.notifier.stop();
     p.router.set_mesh(nullptr);
