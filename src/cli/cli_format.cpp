@@ -160,7 +160,8 @@ std::vector<mesh::HubRecord> hubs_from_values(const std::vector<RawValue>& value
         if (it == hubs.end() || h->updated_ms > it->second.updated_ms) hubs[h->hub_id] = std::move(*h);
     }
     std::vector<mesh::HubRecord> out;
-    for (auto& [id, h] : hubs) out.push_back(std::move(h));
+    for (auto& [id, h] : hubs)
+        if (!h.withdrawn) out.push_back(std::move(h));  // its newest record says it left (as /hubs leaves it out)
     return out;
 }
 
@@ -222,14 +223,7 @@ std::string find_body(const std::vector<RawValue>& values, std::string_view topi
     }
     const auto records = store.find(topic, now_ms);
     if (count) *count = records.size();
-    std::string body = "{\"topic\":";
-    data::append_js_string(body, topic);
-    body += ",\"records\":[";
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (i) body += ',';
-        body += data::encode(records[i], /*verified=*/true);
-    }
-    return body + "]}";
+    return data::encode_find(topic, records);
 }
 
 std::optional<std::string> format_find(std::string_view body, bool as_json, std::size_t* count) {

@@ -59,6 +59,24 @@ TEST(CliFormat, PeersFromTheNewestPageOfEachHub) {
     EXPECT_EQ(format_peers(peers, "room", true).rfind("{\"network\":\"room\",\"total\":2,\"peers\":[", 0), 0u);
 }
 
+// Like /hubs: the newest record of each hub, signed by that hub; a hub whose newest record withdraws it is not listed.
+TEST(CliFormat, HubsFromTheNewestRecordOfEachHub) {
+    const std::string a(40, 'a'), b(40, 'b');
+    auto record = [](const std::string& hub, std::uint64_t updated, bool withdrawn, const std::string& url) {
+        mesh::HubRecord h;
+        h.hub_id = hub;
+        h.updated_ms = updated;
+        h.withdrawn = withdrawn;
+        h.url = url;
+        return mesh::encode_hub(h);
+    };
+    auto hubs = hubs_from_values({{1, a, record(a, 1, false, "ws://a1")}, {2, a, record(a, 2, false, "ws://a2")},
+                                  {3, b, record(b, 1, false, "ws://b")}, {4, b, record(b, 2, true, "")},
+                                  {5, b, record(a, 9, false, "ws://forged")}});
+    ASSERT_EQ(hubs.size(), 1u);
+    EXPECT_EQ(hubs[0].url, "ws://a2");
+}
+
 TEST(CliFormat, FindAnswersLikeTheHub) {
     auto key = data::Ed25519Key::generate();
     data::Record r{"chat", "{\"a\":1}", "", "", 10, 1000, 1000000};
