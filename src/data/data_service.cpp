@@ -188,24 +188,18 @@ void DataService::replicate(std::string_view body, const Respond& respond) {
         ++stats_.replicate_refused;
         return respond(error(400, "malformed JSON: expected a record or {\"records\": [...]}"));
     }
-    bool batch = false;
+    bool batch = false, batch_ok = true;
     json::for_each_member(top.raw, [&](std::string_view key, const json::Value& v) {
         if (!json::string_equals(key, "records")) return;
         batch = true;
-        if (v.kind != json::Kind::array) return;
-        // The array's elements: past '[', value by value.
-        const char* p = v.raw.data() + 1;
-        const char* end = v.raw.data() + v.raw.size() - 1;
-        while (p < end) {
-            p = json::detail::skip_ws(p, end);
-            if (p >= end) break;
-            json::Kind k;
-            const char* e = json::detail::skip_value(p, end, &k);
-            texts.emplace_back(p, static_cast<std::size_t>(e - p));
-            p = json::detail::skip_ws(e, end);
-            if (p < end && *p == ',') ++p;
-        }
+        batch_ok = batch_ok && v.kind == json::Kind::array;
+        if (v.kind == json::Kind::array)
+            json::for_each_element(v.raw, [&](const json::Value& e) { texts.push_back(e.raw); });
     });
+    if (!batch_ok) {
+        ++stats_.replicate_refused;
+        return respond(error(400, "records must be an array of records", "records"));
+    }
     if (!batch) texts.push_back(top.raw);
     std::vector<Record> records;
     for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -249,17 +243,7 @@ void DataService::absorb(const std::vector<DhtValue>& values, std::string_view t
 void DataService::find(std::string topic, Respond respond) {
     ++stats_.finds;
     auto answer = [this, topic](const Respond& respond) {
-        std::string body = "{\"topic\":";
-        data::append_js_string(body, topic);
-        body += ",\"records\":[";
-        bool first = true;
-        for (const auto& r : store_.find(topic, clock_())) {
-            if (!first) body += ',';
-            first = false;
-            body += data::encode(r, /*verified=*/true);
-        }
-        body += "]}";
-        respond(DataReply{200, std::move(body)});
+        respond(DataReply{200, data::encode_find(topic, store_.find(topic, clock_()))});
     };
     if (topic.empty() || topic.size() > data::kMaxTopicBytes || !is_valid_utf8(topic))
         return respond(error(400, "topic must be 1 to 256 bytes of UTF-8", "topic"));

@@ -216,6 +216,9 @@ test('bad input: a JSON error with its field, and nothing stored', async () => {
   }
   for (let i = 1; i <= 11; i++) assert.deepEqual((await find(A, `bad-${i}`)).records, []);
   assert.equal((await post(A, '/api/replicate', '{"topic":')).status, 400);
+  const notArray = await post(A, '/api/replicate', { records: 5 });
+  assert.equal(notArray.status, 400, notArray.text);
+  assert.equal(notArray.json.field, 'records');
   assert.equal((await get(`${A.url}/api/publish`)).status, 405);
   assert.equal((await post(A, '/api/find/x', {})).status, 405);
   assert.equal((await get(`${A.url}/api/replicate`)).status, 405);
