@@ -1,17 +1,16 @@
 #include "bootstrap/bootstrap_service.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "bootstrap/dht_endpoints.h"
 #include "bootstrap/dns_txt_format.h"
 #include "bootstrap/dns_txt_resolver.h"
 #include "net/http_client.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/random.h"
+#include "util/url.h"
 
 namespace pigeonhub {
 namespace {
@@ -30,25 +29,18 @@ std::string announce_key(const std::string& app) { return "pigeonhub/" + app + "
 
 // The base URL of a hub URL as HTTP ("wss://h:1/x" -> "https://h:1"): the document lives at its root.
 std::string http_base(const std::string& url) {
-    std::string u = url;
-    if (u.rfind("ws://", 0) == 0) u = "http://" + u.substr(5);
-    else if (u.rfind("wss://", 0) == 0) u = "https://" + u.substr(6);
+    const std::string u = ws_as_http(url);
     const auto scheme = u.find("://");
     if (scheme == std::string::npos) return u;
     const auto slash = u.find('/', scheme + 3);
     return slash == std::string::npos ? u : u.substr(0, slash);
 }
 
+// A DHT endpoint "host:port" (or "[v6]:port"; OpenDHT's 4222 when the port is absent) as OpenDHT's bootstrap takes it.
 std::pair<std::string, std::string> split_host_port(const std::string& hp) {
-    if (!hp.empty() && hp.front() == '[') {
-        const auto close = hp.find(']');
-        const std::string host = hp.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-        const auto colon = close == std::string::npos ? std::string::npos : hp.find(':', close);
-        return {host, colon == std::string::npos ? "4222" : hp.substr(colon + 1)};
-    }
-    const auto colon = hp.rfind(':');
-    if (colon == std::string::npos) return {hp, "4222"};
-    return {hp.substr(0, colon), hp.substr(colon + 1)};
+    auto parsed = parse_host_port(hp);
+    if (!parsed) return {hp, "4222"};  // validated before it got here; OpenDHT reports what it cannot resolve
+    return {parsed->host, std::to_string(parsed->port ? parsed->port : 4222)};
 }
 
 // A DNS TXT record as a regional candidate (nullopt: not ours, or malformed).
@@ -68,14 +60,6 @@ std::optional<Peer> peer_from_txt(const std::string& record, const std::string& 
     p.tier = Tier::regional;
     p.source = "dns:" + domain;
     return p;
-}
-
-std::string read_text(const std::string& path, bool* ok) {
-    std::ifstream in(path, std::ios::binary);
-    *ok = static_cast<bool>(in);
-    std::stringstream s;
-    if (in) s << in.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -135,13 +119,12 @@ std::vector<Peer> BootstrapService::configured_candidates(const Options& o, std:
     order.production = bootstrap::compiled_in_peers().peers;
     order.regional = std::move(regional);
     if (!o.config.file.empty()) {
-        bool ok = false;
-        const std::string text = read_text(o.config.file, &ok);
-        if (!ok) {
+        const auto text = read_whole_file(o.config.file);
+        if (!text) {
             if (error) *error = "cannot read BOOTSTRAP_FILE " + o.config.file;
             return {};
         }
-        auto community = bootstrap::parse_peers_json(text, Tier::community, "file:" + o.config.file);
+        auto community = bootstrap::parse_peers_json(*text, Tier::community, "file:" + o.config.file);
         if (!community.error.empty()) {
             if (error) *error = "BOOTSTRAP_FILE " + o.config.file + ": " + community.error;
             return {};
@@ -152,10 +135,8 @@ std::vector<Peer> BootstrapService::configured_candidates(const Options& o, std:
     // The cache (peers that worked, newest first) goes before everything: tried first at start.
     std::vector<Peer> out;
     if (o.config.cache_max > 0) {
-        bool ok = false;
-        const std::string text = read_text(cache_path(o.state_dir), &ok);
-        if (ok) {
-            auto parsed = bootstrap::parse_peers_json(text, Tier::discovered, "cache");
+        if (const auto text = read_whole_file(cache_path(o.state_dir))) {
+            auto parsed = bootstrap::parse_peers_json(*text, Tier::discovered, "cache");
             if (!parsed.error.empty()) {
                 log::warn("bootstrap cache {}: {} (ignored)", cache_path(o.state_dir), parsed.error);
             } else {
@@ -176,10 +157,8 @@ std::vector<Peer> BootstrapService::configured_candidates(const Options& o, std:
     return out;
 }
 
-void BootstrapService::start() {
-    std::string error;
-    std::size_t cached = 0;
-    for (auto& p : configured_candidates(options_, clock_(), &error, &cached)) add(std::move(p));
+void BootstrapService::start(std::vector<Peer> candidates, std::size_t cached) {
+    for (auto& p : candidates) add(std::move(p));
     stats_.cached = cached;
     started_ = true;
     const std::int64_t now = clock_();
@@ -464,11 +443,9 @@ void BootstrapService::save_cache() {
         }
     std::sort(keep.begin(), keep.end(), [](const Peer& a, const Peer& b) { return a.timestamp > b.timestamp; });
     if (keep.size() > options_.config.cache_max) keep.resize(options_.config.cache_max);
-    const std::string path = cache_path(options_.state_dir);
-    std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
-    out << "{\"peers\":" << bootstrap::peers_to_json(keep) << "}\n";
-    out.close();
-    if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0) log::warn("bootstrap: cannot write {}", path);
+    if (auto err = write_file_atomically(cache_path(options_.state_dir), "{\"peers\":" + bootstrap::peers_to_json(keep) + "}\n");
+        !err.empty())
+        log::warn("bootstrap: {}", err);
 }
 
 std::vector<Peer> BootstrapService::candidates() const {

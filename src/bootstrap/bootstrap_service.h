@@ -93,8 +93,9 @@ public:
                                                         const std::vector<std::string>& domains,
                                                         std::chrono::milliseconds timeout);
 
-    // Starts joining, announcing and health checks. REQUIRES: the DHT node runs.
-    void start();
+    // Starts joining through `candidates` (configured_candidates(), `cached` of them from the cache, read once at
+    // start-up by the caller), announcing and health checks. REQUIRES: the DHT node runs.
+    void start(std::vector<bootstrap::Peer> candidates, std::size_t cached);
     void stop();
 
     // This hub's signed bootstrap document (GET /.well-known/pigeonhub-bootstrap).

@@ -6,9 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "util/file.h"
 
 namespace pigeonhub::data {
 
@@ -16,10 +16,8 @@ std::string data_key_path(const std::string& state_dir) { return state_dir + "/e
 
 Ed25519Key load_or_create_data_key(const std::string& state_dir) {
     const std::string path = data_key_path(state_dir);
-    if (std::ifstream in(path); in) {
-        std::stringstream pem;
-        pem << in.rdbuf();
-        auto key = ed25519_from_pem(pem.str());
+    if (const auto pem = read_whole_file(path)) {
+        auto key = ed25519_from_pem(*pem);
         if (!key) throw std::runtime_error(path + " is not an Ed25519 private key (PKCS#8 PEM)");
         return *key;
     }

@@ -185,6 +185,17 @@ void sign(Record& r, const Ed25519Key& key) {
 
 bool verify(const Record& r) { return ed25519_verify(r.public_key, signed_message(r), r.signature); }
 
+std::string encode_find(std::string_view topic, const std::vector<Record>& records) {
+    std::string body = "{\"topic\":";
+    append_js_string(body, topic);
+    body += ",\"records\":[";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (i) body += ',';
+        body += encode(records[i], /*verified=*/true);
+    }
+    return body + "]}";
+}
+
 std::string encode(const Record& r, bool verified) {
     std::string out = "{\"topic\":";
     append_js_string(out, r.topic);

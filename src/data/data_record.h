@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pigeonhub::data {
 
@@ -79,6 +80,8 @@ bool verify(const Record& r);
 
 // The record's JSON (the shape above); `verified` adds "verified":true.
 std::string encode(const Record& r, bool verified = false);
+// GET /api/find's answer: {"topic":T,"records":[...]} with each record encode()d as verified, in the order given.
+std::string encode_find(std::string_view topic, const std::vector<Record>& records);
 
 // A field that made a request or record unacceptable: what /api/* answers 400 with {"error":..., "field":...}.
 struct Problem {

@@ -10,12 +10,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), s.begin(), [](char p, char c) {
-               return p == (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-           });
-}
-
 struct Job {
     std::uint64_t age = 0;  // order of creation: the key in `waiting`, kept through retries
     std::string url;
@@ -27,13 +21,7 @@ struct Job {
 }  // namespace
 
 std::string replication_url(std::string_view peer) {
-    std::string url;
-    if (starts_with_nocase(peer, "ws://"))
-        url = "http://" + std::string(peer.substr(5));
-    else if (starts_with_nocase(peer, "wss://"))
-        url = "https://" + std::string(peer.substr(6));
-    else
-        url = std::string(peer);
+    std::string url = ws_as_http(peer);
     while (!url.empty() && url.back() == '/') url.pop_back();
     return url + "/api/replicate";
 }

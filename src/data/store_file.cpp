@@ -1,33 +1,14 @@
 #include "data/store_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "util/file.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace pigeonhub::data {
 namespace {
 
 constexpr std::string_view kHeader = R"({"pigeonhubDataStore":1})";
 constexpr std::size_t kMaxProblems = 20;
-
-bool write_all(int fd, std::string_view s) {
-    while (!s.empty()) {
-        const ssize_t n = ::write(fd, s.data(), s.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        s.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
-
-std::string dir_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-}
 
 }  // namespace
 
@@ -40,27 +21,7 @@ std::string save_store(const std::string& path, const RecordStore& store) {
         text += encode(r);
         text += '\n';
     });
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);
-    const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(tmp.c_str());
-        return "cannot write " + tmp + ": " + std::strerror(err);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return "cannot replace " + path + ": " + std::strerror(e);
-    }
-    // The rename itself is durable once the directory is.
-    if (const int dfd = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return {};
+    return write_file_atomically(path, text);
 }
 
 LoadReport load_store(const std::string& path, RecordStore& store, std::int64_t now_ms) {

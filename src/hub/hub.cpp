@@ -112,6 +112,8 @@ struct Hub::Parts {
                      }};
     std::unique_ptr<DnsTxtResolver> dns;
     std::unique_ptr<BootstrapService> bootstrap;  // made once the data key is loaded (it signs the document)
+    std::vector<bootstrap::Peer> bootstrap_candidates;  // read (and checked) once by check_settings()
+    std::size_t bootstrap_cached = 0;
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
@@ -191,7 +193,8 @@ struct Hub::Parts {
         }
         {
             std::string error;
-            BootstrapService::configured_candidates(bootstrap_options(), wall_clock_ms(), &error);
+            bootstrap_candidates =
+                BootstrapService::configured_candidates(bootstrap_options(), wall_clock_ms(), &error, &bootstrap_cached);
             if (!error.empty()) {
                 std::fprintf(stderr, "pigeonhubd: %s\n", error.c_str());
                 return 2;
@@ -298,7 +301,7 @@ int Hub::run() {
         BootstrapService::Parts{p.dht, p.http_client, p.dns.get(), p.data.key(), [&p] { return p.mesh.hubs(); },
                                 [&p](const std::string& hub) { return p.mesh.is_member(hub); },
                                 [&p] { return p.dht.bound_port(); }});
-    p.bootstrap->start();
+    p.bootstrap->start(std::move(p.bootstrap_candidates), p.bootstrap_cached);
     p.info.bootstrap = [&p] { return p.bootstrap->stats(); };
     p.info.mesh = [&p] {
         MeshStatus s;

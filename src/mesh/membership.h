@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mesh/mesh_status.h"
 #include "pigeonhub/config.h"
 
 namespace pigeonhub {
@@ -79,5 +80,10 @@ private:
     std::int64_t budget_second_ = -1;
     std::uint64_t budget_used_ = 0;
 };
+
+// What a record of a signer that is not a member is counted as (/stats mesh.refused): revoked, or not a member.
+inline Refusal refusal_of(Membership::Verdict v) {
+    return v == Membership::Verdict::revoked ? Refusal::revoked : Refusal::not_member;
+}
 
 }  // namespace pigeonhub

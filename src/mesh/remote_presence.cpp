@@ -71,14 +71,14 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             else versions_.forget(*page);  // a tombstone ran out: the page is long gone
             continue;
         }
-        switch (membership_.of(v.owner, now)) {
+        switch (const auto verdict = membership_.of(v.owner, now)) {
         case Membership::Verdict::member: break;
         case Membership::Verdict::unknown:
             if (auto dropped = pending_.hold(v.owner, Held{ns, v}, v.data.size(), now))
                 stats_.refuse(RecordKind::presence, Refusal::not_member, dropped);
             continue;
-        case Membership::Verdict::refused: stats_.refuse(RecordKind::presence, Refusal::not_member); continue;
-        case Membership::Verdict::revoked: stats_.refuse(RecordKind::presence, Refusal::revoked); continue;
+        case Membership::Verdict::refused:
+        case Membership::Verdict::revoked: stats_.refuse(RecordKind::presence, refusal_of(verdict)); continue;
         }
         auto p = mesh::decode_presence(v.data);
         // A page counts only if its signer is the hub it names, in the namespace it is stored under.

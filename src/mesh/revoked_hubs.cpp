@@ -4,9 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "util/file.h"
 #include "util/hex.h"
 
 namespace pigeonhub {
@@ -50,15 +49,13 @@ std::optional<RevokedHubs> RevokedHubsFile::poll(std::string* error) {
         if (error) *error = "cannot read " + path_ + ": " + std::strerror(errno);
         return std::nullopt;
     }
-    std::ifstream in(path_, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
+    const auto text = read_whole_file(path_);
+    if (!text) {
         if (error) *error = "cannot read " + path_;
         return std::nullopt;
     }
     std::string problem;
-    auto list = parse_revoked_hubs(text.str(), &problem);
+    auto list = parse_revoked_hubs(*text, &problem);
     if (!list && error) *error = path_ + ": " + problem;
     return list;
 }

@@ -7,14 +7,6 @@
 
 namespace pigeonhub {
 
-namespace {
-
-Refusal refusal_of(Membership::Verdict v) {
-    return v == Membership::Verdict::revoked ? Refusal::revoked : Refusal::not_member;
-}
-
-}  // namespace
-
 SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
                          Router& router, Outbox& out, MeshStats& stats, Clock clock)
     : app_id_(std::move(app_id)),

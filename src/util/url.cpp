@@ -140,11 +140,12 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
     return out;
 }
 
-bool is_http_or_ws_url(std::string_view url) {
-    // A ws(s) URL is an http(s) URL with another scheme name (RFC 6455, section 3).
-    if (starts_with_nocase(url, "ws://")) return parse_http_url("http://" + std::string(url.substr(5))).has_value();
-    if (starts_with_nocase(url, "wss://")) return parse_http_url("https://" + std::string(url.substr(6))).has_value();
-    return parse_http_url(url).has_value();
+std::string ws_as_http(std::string_view url) {
+    if (starts_with_nocase(url, "ws://")) return "http://" + std::string(url.substr(5));
+    if (starts_with_nocase(url, "wss://")) return "https://" + std::string(url.substr(6));
+    return std::string(url);
 }
+
+bool is_http_or_ws_url(std::string_view url) { return parse_http_url(ws_as_http(url)).has_value(); }
 
 }  // namespace pigeonhub

@@ -41,8 +41,11 @@ struct HttpUrl {
 // The scheme is case-insensitive.
 std::optional<HttpUrl> parse_http_url(std::string_view url);
 
-// True if `url` is one parse_http_url accepts, or would accept with "ws://" read as "http://" and "wss://" as
-// "https://": a URL a hub may be reached at.
+// `url` with a "ws://" scheme read as "http://" and "wss://" as "https://" (any case), else unchanged: the HTTP
+// URL of a hub given by its WebSocket URL (RFC 6455, section 3: a ws(s) URL is an http(s) URL by another name).
+std::string ws_as_http(std::string_view url);
+
+// True if ws_as_http(url) is one parse_http_url accepts: a URL a hub may be reached at.
 bool is_http_or_ws_url(std::string_view url);
 
 }  // namespace pigeonhub
