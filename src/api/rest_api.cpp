@@ -298,6 +298,10 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("closedIdle", t.closed_idle)
         .field("closedProbe", t.closed_probe)
         .field("closedSendQueueOverflow", t.closed_overflow)
+        .field("closedOutputStall", t.closed_output_stall)
+        .field("queuedBytes", t.queued_bytes)
+        .field("outputPaused", t.output_paused)
+        .field("writtenAtOnce", t.written_at_once)
         .end_object();
     const ListenerStats& l = listener_;
     w.key("listener").begin_object()

@@ -55,11 +55,14 @@ void write_transport(Writer& w, const SignalingStats& s, const TransportStats& t
         .sample(t.closed_bad_utf8, {{"reason", "invalid_utf8"}})
         .sample(t.closed_idle, {{"reason", "idle"}})
         .sample(t.closed_probe, {{"reason", "probe_timeout"}})
-        .sample(t.closed_overflow, {{"reason", "send_queue_overflow"}});
+        .sample(t.closed_overflow, {{"reason", "send_queue_overflow"}})
+        .sample(t.closed_output_stall, {{"reason", "output_stall"}});
     w.counter("pigeonhub_websocket_received_bytes", "Bytes read from WebSocket sockets", t.bytes_in);
     w.counter("pigeonhub_websocket_sent_bytes", "Bytes written to WebSocket sockets", t.bytes_out);
     w.counter("pigeonhub_websocket_pings_sent", "WebSocket pings sent to silent sockets", t.pings_sent);
     w.gauge("pigeonhub_send_queue_bytes", "Bytes queued to WebSocket sockets, not yet written", t.queued_bytes);
+    w.counter("pigeonhub_output_paused", "Times a socket's reading stopped: output over MAX_OUTPUT_BUFFER",
+              t.output_paused);
     double sum = static_cast<double>(t.relay_latency.sum_ns) / 1e9;
     w.histogram("pigeonhub_relay_latency_seconds",
                 "Time from a routed message's arrival to its send being queued (or handed to the mesh)")

@@ -20,9 +20,13 @@ struct TransportStats {
     std::uint64_t closed_idle = 0;         // idle timeout
     std::uint64_t closed_probe = 0;        // silent after a duplicate-id probe
     std::uint64_t closed_overflow = 0;     // send queue over MAX_SEND_QUEUE
+    std::uint64_t closed_output_stall = 0; // cut off: its unwritable queue held the hub over MAX_OUTPUT_BUFFER
+    std::uint64_t output_paused = 0;       // times reading stopped because output was over MAX_OUTPUT_BUFFER
+    std::uint64_t written_at_once = 0;     // frames written as sent (not batched): output over MAX_OUTPUT_BUFFER
     std::uint64_t pings_sent = 0;
     std::uint64_t rate_limited = 0;        // messages dropped by MESSAGE_RATE
     std::uint64_t queued_bytes = 0;        // bytes queued to every socket, not yet written (now)
+    std::uint64_t queued_bytes_peak = 0;   // the highest queued_bytes since the hub's last memory check (it resets it)
     RelayLatency relay_latency;            // arrival to send queued, of each routed message
 };
 

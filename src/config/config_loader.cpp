@@ -199,6 +199,10 @@ const Option kOptions[] = {
     {"MAX_SEND_QUEUE", "max-send-queue", "BYTES",
      "bytes queued to one slow socket before it is closed",
      [](Config& c, std::string_view v) { return parse_uint(v, c.session.max_send_queue, 4096, 1u << 30); }, SHOW(session.max_send_queue)},
+    {"MAX_OUTPUT_BUFFER", "max-output-buffer", "BYTES",
+     "bytes queued to all sockets together: over it the hub stops reading until its writes catch up",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.session.max_output_buffer, 65536, 1u << 31); },
+     SHOW(session.max_output_buffer)},
 };
 
 #undef SHOW

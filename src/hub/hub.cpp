@@ -138,12 +138,13 @@ struct Hub::Parts {
     asio::steady_timer trim_timer{io};
     MemoryTrim memory_trim;
 
-    // Every kTrimCheck: give freed heap back once a crowd has left (hub/memory_trim.h).
+    // Every kTrimCheck: give freed heap back once a crowd has left or an output burst is written (hub/memory_trim.h).
     void arm_trim_timer() {
         trim_timer.expires_after(kTrimCheck);
         trim_timer.async_wait([this](const asio::error_code& ec) {
             if (ec || stopping) return;
-            if (memory_trim.should_trim(router.connections())) MemoryTrim::trim();
+            const std::uint64_t peak = sessions.take_queued_peak();
+            if (memory_trim.should_trim(router.connections(), peak, sessions.stats().queued_bytes)) MemoryTrim::trim();
             arm_trim_timer();
         });
     }

@@ -3,10 +3,13 @@
 // fragmentation keeps the rest): after 2,000 peers leave one namespace the hub stayed at ~26 MB instead of ~14 MB.
 // So the hub calls malloc_trim(0) when the connection count has fallen by kStep since its highest point since the
 // last trim, checked every few seconds, and once more kAgainAfterChecks checks later: a few ms of CPU after a mass
-// departure, nothing while the load is steady.
+// departure, nothing while the load is steady. The same after an output burst (a crowd joining one namespace queues
+// up to MAX_OUTPUT_BUFFER of peer-discovered frames): once kBurstBytes or more were queued since the last check and
+// the queues are empty again.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace pigeonhub {
 
@@ -17,9 +20,20 @@ public:
     // Checks after a trim at which the heap is trimmed once more (what the departed peers left in timed state, DHT
     // values and their expiry, is freed over the following seconds).
     static constexpr int kAgainAfterChecks = 15;
+    // Output queued at once (bytes, all sockets) that counts as a burst, and what counts as empty again.
+    static constexpr std::uint64_t kBurstBytes = 8u << 20;
+    static constexpr std::uint64_t kQuietBytes = 256u << 10;
 
-    // The connection count now (called every few seconds); true when the heap should be trimmed.
-    bool should_trim(std::size_t connections) {
+    // The connection count now, the highest output queued since the last check and the output queued now (called
+    // every few seconds); true when the heap should be trimmed.
+    bool should_trim(std::size_t connections, std::uint64_t queued_peak = 0, std::uint64_t queued_now = 0) {
+        if (queued_peak > burst_) burst_ = queued_peak;
+        if (burst_ >= kBurstBytes && queued_now <= kQuietBytes) {
+            burst_ = 0;
+            high_ = connections;
+            again_in_ = kAgainAfterChecks;
+            return true;
+        }
         if (connections > high_) high_ = connections;
         if (connections + kStep <= high_) {
             high_ = connections;
@@ -35,6 +49,7 @@ public:
 
 private:
     std::size_t high_ = 0;
+    std::uint64_t burst_ = 0;
     int again_in_ = 0;
 };
 

@@ -84,6 +84,18 @@ void SessionHub::session_message(WsSession& s, std::string_view payload) {
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - arrived).count()));
 }
 
+void SessionHub::pause_reading(WsSession& s) {
+    ++stats_.output_paused;
+    paused_.push_back(s.shared_from_this());
+}
+
+void SessionHub::output_drained() {
+    if (paused_.empty() || stats_.queued_bytes > config_.max_output_buffer / 2) return;
+    auto resume = std::move(paused_);
+    paused_.clear();
+    for (auto& s : resume) s->start_reading();
+}
+
 void SessionHub::session_detached(WsSession& s) {
     const Slot slot = s.slot();
     if (slot < by_slot_.size()) by_slot_[slot] = nullptr;
@@ -130,6 +142,7 @@ void SessionHub::flush_dirty() {
     }
     graveyard_.clear();
     if (dirty_.capacity() > 4096 && dirty_.empty()) dirty_.shrink_to_fit();
+    output_drained();
 }
 
 void SessionHub::start() { arm_tick(); }
@@ -145,12 +158,35 @@ void SessionHub::arm_tick() {
 
 void SessionHub::on_tick() {
     const std::int64_t now = now_ms();
+    cut_off_stalled(now);
     // Backwards, so that a session removing itself (swap-remove) never hides one not yet visited.
     for (std::size_t i = sessions_.size(); i-- > 0;) {
         if (i >= sessions_.size()) continue;
         auto keep = sessions_[i];
         keep->tick(now);
     }
+}
+
+void SessionHub::cut_off_stalled(std::int64_t now) {
+    if (!over_budget()) {
+        over_budget_since_ms_ = 0;
+        return;
+    }
+    if (over_budget_since_ms_ == 0) over_budget_since_ms_ = now;
+    if (now - over_budget_since_ms_ < kOutputStallMs) return;
+    // Largest unwritable queues first, until the hub is under the budget again.
+    std::vector<std::shared_ptr<WsSession>> stalled;
+    for (auto& s : sessions_)
+        if (s->write_blocked()) stalled.push_back(s);
+    std::sort(stalled.begin(), stalled.end(),
+              [](const auto& a, const auto& b) { return a->queued_bytes() > b->queued_bytes(); });
+    for (auto& s : stalled) {
+        if (!over_budget()) break;
+        ++stats_.closed_output_stall;
+        s->abort();
+    }
+    over_budget_since_ms_ = over_budget() ? now : 0;
+    output_drained();
 }
 
 void SessionHub::shutdown(std::int64_t grace_ms, std::function<void()> done) {

@@ -3,6 +3,15 @@
 // Owns: every WsSession (by position and by router slot), the shared read buffer, the liveness timer and
 // the batching of writes (a send marks a session dirty; one posted task flushes all dirty sessions, so the
 // frames produced by one burst of input leave in one vectored write per socket).
+//
+// Output budget (MAX_OUTPUT_BUFFER, issue 14): what one inbound message or departure queues is bounded per socket
+// (MAX_SEND_QUEUE) but a crowd leaving one namespace queues N^2/2 peer-disconnected frames before the posted flush
+// runs. So while the bytes queued to all sockets together are over the budget, the hub (1) writes each frame as it
+// is sent instead of at the end of the burst (a write that fails drops that socket's queue at once: its peer is
+// gone, and a crowd's departures are mostly frames to peers that are leaving too), and (2) stops reading sockets
+// (no new input, so no new output) until its writes bring the total under half the budget. Nothing is dropped for a
+// peer that reads. A queue that cannot be written (its peer does not read) and keeps the hub over the budget for
+// kOutputStallMs is cut off, largest first (closed_output_stall), so that non-readers cannot stop the hub.
 // Threading: single-threaded; everything runs on the io_context given to the constructor, which must be run
 // by exactly one thread.
 #pragma once
@@ -42,7 +51,16 @@ public:
     void send(Slot to, OutFrame frame) override;
     void probe(Slot slot) override;
 
+    // How long the hub may stay over MAX_OUTPUT_BUFFER before unwritable queues are cut off.
+    static constexpr std::int64_t kOutputStallMs = 5000;
+
     const TransportStats& stats() const noexcept { return stats_; }
+    // The highest output queued (bytes, all sockets) since the last call; restarts from what is queued now.
+    std::uint64_t take_queued_peak() noexcept {
+        const std::uint64_t peak = stats_.queued_bytes_peak;
+        stats_.queued_bytes_peak = stats_.queued_bytes;
+        return peak;
+    }
     const SessionOptions& config() const noexcept { return config_; }
     std::int64_t now_ms() const;
 
@@ -53,11 +71,17 @@ private:
     void session_detached(WsSession& s);
     void session_finalized(WsSession& s);
     void mark_dirty(WsSession& s);
+    bool over_budget() const noexcept { return stats_.queued_bytes > config_.max_output_buffer; }
+    // `s` stopped reading because output is over the budget; resumed by output_drained().
+    void pause_reading(WsSession& s);
+    // Called after writes: resumes the paused sessions once output is under half the budget.
+    void output_drained();
     char* read_buffer() noexcept { return read_buffer_.data(); }
     std::size_t read_buffer_size() const noexcept { return read_buffer_.size(); }
     TransportStats& mutable_stats() noexcept { return stats_; }
 
     void flush_dirty();
+    void cut_off_stalled(std::int64_t now);
     void arm_tick();
     void on_tick();
     void check_shutdown_done();
@@ -71,6 +95,8 @@ private:
     std::vector<std::shared_ptr<WsSession>> dirty_;
     std::vector<std::shared_ptr<WsSession>> graveyard_;
     bool flush_posted_ = false;
+    std::vector<std::shared_ptr<WsSession>> paused_;
+    std::int64_t over_budget_since_ms_ = 0;
     std::vector<char> read_buffer_;
     asio::steady_timer tick_timer_;
     std::int64_t tick_ms_;

@@ -34,7 +34,9 @@ WsSession::~WsSession() = default;
 void WsSession::push(OutItem&& item) {
     if (state_ == State::closed) return;
     queued_bytes_ += item.size();
-    hub_.mutable_stats().queued_bytes += item.size();
+    auto& stats = hub_.mutable_stats();
+    stats.queued_bytes += item.size();
+    if (stats.queued_bytes > stats.queued_bytes_peak) stats.queued_bytes_peak = stats.queued_bytes;
     queue_.push_back(std::move(item));
     hub_.mark_dirty(*this);
 }
@@ -46,7 +48,7 @@ void WsSession::enqueue_raw(SharedText bytes) {
 }
 
 void WsSession::enqueue_text(OutFrame frame) {
-    if (state_ != State::open) return;
+    if (state_ != State::open || write_failed_) return;
     const std::size_t len = frame.size();
     if (queued_bytes_ + len > hub_.config().max_send_queue) {
         // Closing here would re-enter the router in the middle of a fan-out; flush() closes instead.
@@ -61,6 +63,8 @@ void WsSession::enqueue_text(OutFrame frame) {
     std::memcpy(item.tail, frame.tail, frame.tail_len);
     ++hub_.mutable_stats().messages_out;
     push(std::move(item));
+    // Over the hub's output budget (session_hub.h): write now rather than hold the frame until the end of the burst.
+    if (hub_.over_budget()) write_now();
 }
 
 void WsSession::start_reading() {
@@ -79,6 +83,11 @@ void WsSession::on_readable(const asio::error_code& ec) {
     }
     auto& stats = hub_.mutable_stats();
     for (int i = 0; i < kReadsPerWakeup && state_ != State::closed; ++i) {
+        if (hub_.over_budget()) {
+            // Backpressure: no new input while the hub's output is over MAX_OUTPUT_BUFFER (session_hub.h).
+            hub_.pause_reading(*this);
+            return;
+        }
         asio::error_code rec;
         std::size_t n = socket_.read_some(asio::buffer(hub_.read_buffer(), hub_.read_buffer_size()), rec);
         if (rec == asio::error::would_block || rec == asio::error::try_again) break;
@@ -188,12 +197,53 @@ void WsSession::finalize() {
 }
 
 void WsSession::flush() {
+    if (write_failed_) {
+        abort();
+        return;
+    }
     if (overflow_ && state_ == State::open) {
         overflow_ = false;
         ++hub_.mutable_stats().closed_overflow;
         close(1008, "Send queue overflow");
     }
     if (write_waiting_ || state_ == State::closed) return;
+    switch (write_queued()) {
+    case WriteResult::failed:
+        abort();
+        return;
+    case WriteResult::blocked:
+        return;
+    case WriteResult::drained:
+        break;
+    }
+    after_drain();
+    hub_.output_drained();
+}
+
+void WsSession::write_now() {
+    if (write_waiting_ || write_failed_ || state_ == State::closed) return;
+    ++hub_.mutable_stats().written_at_once;
+    switch (write_queued()) {
+    case WriteResult::failed:
+        // The peer is gone. Closing here would re-enter the router in the middle of a fan-out: drop what is
+        // queued now, refuse what comes, and let flush() abort.
+        write_failed_ = true;
+        hub_.mutable_stats().queued_bytes -= queued_bytes_;
+        queued_bytes_ = 0;
+        queue_.clear();
+        queue_head_ = head_offset_ = 0;
+        hub_.mark_dirty(*this);
+        return;
+    case WriteResult::blocked:
+        return;
+    case WriteResult::drained:
+        queue_.clear();
+        queue_head_ = head_offset_ = 0;
+        return;
+    }
+}
+
+WsSession::WriteResult WsSession::write_queued() {
     auto& stats = hub_.mutable_stats();
     while (queue_head_ < queue_.size()) {
         std::array<asio::const_buffer, kItemsPerWrite * 3> bufs;
@@ -225,12 +275,9 @@ void WsSession::flush() {
                 }
                 self->flush();
             });
-            return;
+            return WriteResult::blocked;
         }
-        if (ec) {
-            abort();
-            return;
-        }
+        if (ec) return WriteResult::failed;
         stats.bytes_out += written;
         queued_bytes_ -= written;
         stats.queued_bytes -= written;
@@ -249,7 +296,7 @@ void WsSession::flush() {
             }
         }
     }
-    after_drain();
+    return WriteResult::drained;
 }
 
 void WsSession::after_drain() {

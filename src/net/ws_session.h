@@ -53,6 +53,9 @@ public:
     std::int64_t last_rx_ms() const noexcept { return last_rx_ms_; }
     bool is_open() const noexcept { return state_ == State::open; }
     bool is_closed() const noexcept { return state_ == State::closed; }
+    // Bytes queued and not yet written; whether the socket refused the last write (its peer is not reading).
+    std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+    bool write_blocked() const noexcept { return write_waiting_; }
     std::size_t index = 0;  // position in SessionHub's list, maintained by SessionHub
     bool dirty = false;     // queued in SessionHub's flush list
 
@@ -73,7 +76,14 @@ private:
     bool on_pong(std::string_view payload) override;
     bool on_close(std::uint16_t code, std::string_view reason) override;
 
+    enum class WriteResult : std::uint8_t { drained, blocked, failed };
+
     void on_readable(const asio::error_code& ec);
+    // Writes what is queued until it is all written (drained), the socket is full (blocked: a write wait is
+    // armed) or the write fails. Never closes the session (callable in the middle of a fan-out).
+    WriteResult write_queued();
+    // write_queued() at send time, while the hub's output is over its budget; a failed write drops the queue.
+    void write_now();
     void push(OutItem&& item);
     void detach();
     void finalize();
@@ -98,6 +108,7 @@ private:
     bool reading_ = false;
     bool write_waiting_ = false;
     bool overflow_ = false;
+    bool write_failed_ = false;  // write_now() failed: nothing more is queued, flush() aborts
     bool peer_closed_ = false;
     bool shut_down_send_ = false;
     bool reader_failed_ = false;

@@ -23,3 +23,11 @@ TEST(MemoryTrim, SteadyOrGrowingLoadNeverTrims) {
     for (std::size_t c = 0; c < 100000; c += 50) EXPECT_FALSE(t.should_trim(c));
     for (int i = 0; i < 100; ++i) EXPECT_FALSE(t.should_trim(100000 - (i % 2) * 100));
 }
+
+TEST(MemoryTrim, AfterAnOutputBurstIsWritten) {
+    MemoryTrim t;
+    EXPECT_FALSE(t.should_trim(2000, MemoryTrim::kBurstBytes - 1, 0)) << "not a burst";
+    EXPECT_FALSE(t.should_trim(2000, MemoryTrim::kBurstBytes, MemoryTrim::kQuietBytes + 1)) << "still queued";
+    EXPECT_TRUE(t.should_trim(2000, 0, 0)) << "the burst seen before is written now";
+    EXPECT_FALSE(t.should_trim(2000, 0, 0)) << "once per burst";
+}

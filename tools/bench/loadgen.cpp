@@ -2,14 +2,15 @@
 // standalone asio, single-threaded, loopback only. Each scenario prints one JSON line with its results.
 //
 //   pigeonhub-loadgen idle  --port P --conns N [--announce]  N idle peers (with --announce, each in its own namespace)
-//   pigeonhub-loadgen join  --port P --conns N [--conc C] [--max-peers K]
+//   pigeonhub-loadgen join  --port P --conns N [--conc C] [--max-peers K] [--hold S]
 //                                                            N peers announce into ONE namespace; joins/s. With
 //                                                            --max-peers (for a hub in bounded discovery mode) the
 //                                                            run ends when the k-closest discoveries have arrived.
 //   pigeonhub-loadgen relay --port P --pairs M --seconds S   M sender->receiver pairs push offers; messages/s
 //   pigeonhub-loadgen rtt   --port P --count K [--idle N]    offer->answer round trips p50/p99 (with N idle peers)
 //
-// Every scenario is bounded in connections and time (at most 60 s) and refuses non-loopback targets.
+// Every scenario is bounded in connections and time (at most 60 s; a join of more than 5,000 all-to-all 300 s) and
+// refuses non-loopback targets.
 #include <asio.hpp>
 
 #include <sys/resource.h>
@@ -189,6 +190,7 @@ struct Args {
     bool announce = false;
     int max_peers = 0;  // join: announce with maxPeers and expect bounded discovery
     int size = 1000;
+    double hold = 0;  // join: keep the peers connected this many seconds after the JSON line, then close all at once
 };
 
 Args parse_args(int argc, char** argv) {
@@ -220,6 +222,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--seconds") a.seconds = std::min(60.0, std::atof(v.c_str()));
         else if (k == "--size") a.size = std::atoi(v.c_str());
         else if (k == "--max-peers") a.max_peers = std::atoi(v.c_str());
+        else if (k == "--hold") a.hold = std::min(600.0, std::atof(v.c_str()));
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             std::exit(2);
@@ -346,11 +349,18 @@ void join(const Args& a) {
         }
     };
     launch();
-    b.run_until([&] { return opened >= a.conns && discovered >= expected; }, 60);
+    b.run_until([&] { return opened >= a.conns && discovered >= expected; }, a.conns > 5000 ? 300 : 60);
     double secs = ms_since(t0) / 1000;
     std::printf("{\"scenario\":\"join\",\"peers\":%d,\"opened\":%d,\"discovered\":%ld,\"expected\":%ld,\"seconds\":%.3f,"
                 "\"joins_per_s\":%.1f,\"complete\":%s}\n",
                 a.conns, opened, discovered, expected, secs, opened / secs, discovered >= expected ? "true" : "false");
+    std::fflush(stdout);
+    if (a.hold > 0) {
+        // Connected and idle while the driver reads the hub's RSS; then every socket closes in the same instant
+        // (the process exits: the kernel closes them all), the hub's worst case for departures.
+        b.run_until([] { return false; }, a.hold);
+        std::_Exit(0);
+    }
 }
 
 void relay(const Args& a) {
