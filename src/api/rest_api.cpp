@@ -48,6 +48,17 @@ void write_memory(JsonWriter& w) {
         .end_object();
 }
 
+// DHT requests by kind, as OpenDHT counts them (dht_traffic.h).
+void write_dht_requests(JsonWriter& w, std::string_view key, const DhtMessageCounts& c) {
+    w.key(key).begin_object()
+        .field("ping", c.ping)
+        .field("find", c.find)
+        .field("get", c.get)
+        .field("listen", c.listen)
+        .field("put", c.put)
+        .end_object();
+}
+
 }  // namespace
 
 std::string iso_time(std::int64_t ms) {
@@ -322,9 +333,13 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("dhtGoodNodes", ms.good_nodes)
             .field("hubs", static_cast<std::uint64_t>(ms.hubs.size()))
             .field("remotePeers", static_cast<std::uint64_t>(ms.remote_peers))
-            .field("dhtMessagesOut", ms.dht_messages_out)
-            .field("dhtMessagesIn", ms.dht_messages_in)
+            .field("dhtMessagesOut", ms.dht_traffic.requests_out.total())  // requests only (dht_traffic.h)
+            .field("dhtMessagesIn", ms.dht_traffic.requests_in.total())
+            .field("dhtDatagramsOut", ms.dht_traffic.datagrams_out)
+            .field("dhtBytesOut", ms.dht_traffic.bytes_out)
             .field("valuesAnnounced", static_cast<std::uint64_t>(ms.values_announced))
+            .field("presencePages", static_cast<std::uint64_t>(ms.presence_pages))
+            .field("dhtListensActive", ms.dht_listens_active)
             .field("presencePublished", m.presence_published)
             .field("presenceWithdrawn", m.presence_withdrawn)
             .field("recordsReceived", m.records_received)
@@ -363,6 +378,8 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("keyRequest", kind(RecordKind::key_request))
             .field("signal", kind(RecordKind::signal))
             .end_object();
+        write_dht_requests(w, "dhtRequestsOut", ms.dht_traffic.requests_out);
+        write_dht_requests(w, "dhtRequestsIn", ms.dht_traffic.requests_in);
         w.end_object();
     }
     if (info_.bootstrap) {

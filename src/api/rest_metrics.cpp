@@ -78,12 +78,26 @@ void write_listener(Writer& w, const ListenerStats& l, bool accepting) {
     w.counter("pigeonhub_http_at_bound", "Times the listener paused at MAX_HTTP_CONNECTIONS", l.http_at_bound);
 }
 
+void write_dht_requests(Writer& w, std::string_view name, std::string_view help, const DhtMessageCounts& c) {
+    w.counter(name, help)
+        .sample(c.ping, {{"type", "ping"}})
+        .sample(c.find, {{"type", "find"}})
+        .sample(c.get, {{"type", "get"}})
+        .sample(c.listen, {{"type", "listen"}})
+        .sample(c.put, {{"type", "put"}});
+}
+
 void write_mesh(Writer& w, const MeshStatus& ms) {
     const MeshStats& m = ms.stats;
     w.gauge("pigeonhub_dht_ready", "1 while the DHT is connected (or alone by configuration)", ms.ready ? 1.0 : 0.0);
     w.gauge("pigeonhub_dht_good_nodes", "Other DHT nodes reachable now", static_cast<std::uint64_t>(ms.good_nodes));
-    w.counter("pigeonhub_dht_messages_sent", "DHT protocol messages sent", ms.dht_messages_out);
-    w.counter("pigeonhub_dht_messages_received", "DHT protocol messages received", ms.dht_messages_in);
+    write_dht_requests(w, "pigeonhub_dht_messages_sent", "DHT requests sent, by kind (OpenDHT's counters)",
+                       ms.dht_traffic.requests_out);
+    write_dht_requests(w, "pigeonhub_dht_messages_received", "DHT requests received, by kind (OpenDHT's counters)",
+                       ms.dht_traffic.requests_in);
+    w.counter("pigeonhub_dht_datagrams_sent", "UDP datagrams the DHT node sent (requests, replies, listen pushes)",
+              ms.dht_traffic.datagrams_out);
+    w.counter("pigeonhub_dht_sent_bytes", "Bytes of the UDP datagrams the DHT node sent", ms.dht_traffic.bytes_out);
     w.counter("pigeonhub_dht_puts", "Values put on the DHT (records, signals, data)", ms.dht_puts);
     w.counter("pigeonhub_dht_put_failures", "DHT puts OpenDHT reported failed", ms.dht_put_failures);
     w.counter("pigeonhub_dht_gets", "DHT lookups", ms.dht_gets);

@@ -313,8 +313,7 @@ int Hub::run() {
         s.dht_port = p.dht.bound_port();
         s.unready_for_ms = p.mesh.unready_for_ms(wall_clock_ms());
         s.remote_peers = p.mesh.remote_peers();
-        s.dht_messages_out = p.dht.messages_out();
-        s.dht_messages_in = p.dht.messages_in();
+        s.dht_traffic = p.dht.traffic();
         s.values_announced = p.dht.values_announced();
         s.presence_pages = p.mesh.presence_pages();
         const DhtNode::OpStats ops = p.dht.op_stats();

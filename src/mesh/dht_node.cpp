@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -30,6 +31,37 @@ const dht::ValueType kDataType(0x504A, "pigeonhub.data", std::chrono::duration_c
 std::string nodes_path(const std::string& state_dir) { return state_dir + "/dht-nodes.bin"; }
 
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
+
+struct DatagramCounter {
+    std::atomic<std::uint64_t> datagrams{0}, bytes{0};
+};
+
+// OpenDHT's socket, counting what it sends: getNodeMessageStats counts requests only, not the replies nor the
+// values pushed to listeners, which are most of a mesh's traffic. sendTo runs on OpenDHT's threads.
+class CountingUdpSocket final : public dht::net::UdpSocket {
+public:
+    CountingUdpSocket(const dht::SockAddr& bind4, const std::shared_ptr<dht::Logger>& logger,
+                      std::shared_ptr<DatagramCounter> out)
+        : UdpSocket(bind4, dht::SockAddr{}, logger), out_(std::move(out)) {}
+
+    int sendTo(const dht::SockAddr& dest, const std::uint8_t* data, std::size_t size, bool replied) override {
+        const int err = UdpSocket::sendTo(dest, data, size, replied);
+        if (err == 0) {
+            out_->datagrams.fetch_add(1, std::memory_order_relaxed);
+            out_->bytes.fetch_add(size, std::memory_order_relaxed);
+        }
+        return err;
+    }
+
+private:
+    std::shared_ptr<DatagramCounter> out_;
+};
+
+// Adds OpenDHT's counters since the last call (ping, find, get, listen, put: network_engine.h's order).
+void accumulate(DhtMessageCounts& into, const std::vector<unsigned>& v) {
+    std::uint64_t* const slots[] = {&into.ping, &into.find, &into.get, &into.listen, &into.put};
+    for (std::size_t i = 0; i < v.size() && i < std::size(slots); ++i) *slots[i] += v[i];
+}
 
 }  // namespace
 
@@ -64,7 +96,9 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
         return id == dht::Value::INVALID_ID ? 1 : id;
     }
     std::unique_ptr<RecordSigner> signer;  // after runner and identity: destroyed first
-    std::uint64_t msgs_out = 0, msgs_in = 0;
+    // OpenDHT hands out its request counters since its last call and resets them, so they are summed here.
+    DhtMessageCounts requests_out, requests_in;
+    std::shared_ptr<DatagramCounter> datagrams_out = std::make_shared<DatagramCounter>();
     // Counted on the io thread, except the failures (OpenDHT's threads).
     std::uint64_t puts = 0, gets = 0, listens_started = 0;
     std::atomic<std::uint64_t> put_failures{0}, get_failures{0};
@@ -114,6 +148,7 @@ void DhtNode::start() {
     };
     ctx.logger = std::make_shared<dht::Logger>(err, dht::LogMethod{}, dht::LogMethod{});
     try {
+        ctx.sock = std::make_unique<CountingUdpSocket>(cfg.bind4, ctx.logger, m.datagrams_out);
         m.runner.run(cfg, std::move(ctx));
     } catch (const std::exception& e) {
         throw std::runtime_error("cannot start the DHT node on " + m.config.bind + ":" + std::to_string(m.config.port) +
@@ -185,18 +220,18 @@ bool DhtNode::ready() const {
     return impl_->status.load() == dht::NodeStatus::Connected;
 }
 
-namespace {
-std::uint64_t sum(const std::vector<unsigned>& v) {
-    std::uint64_t s = 0;
-    for (unsigned x : v) s += x;
-    return s;
-}
-}  // namespace
-
-// OpenDHT hands out counters since its last call and resets them, so they are accumulated here.
-std::uint64_t DhtNode::messages_out() const {
-    if (impl_->running) impl_->msgs_out += sum(impl_->runner.getNodeMessageStats(false));
-    return impl_->msgs_out;
+DhtTraffic DhtNode::traffic() const {
+    Impl& m = *impl_;
+    if (m.running) {
+        accumulate(m.requests_out, m.runner.getNodeMessageStats(false));
+        accumulate(m.requests_in, m.runner.getNodeMessageStats(true));
+    }
+    DhtTraffic t;
+    t.requests_out = m.requests_out;
+    t.requests_in = m.requests_in;
+    t.datagrams_out = m.datagrams_out->datagrams.load(std::memory_order_relaxed);
+    t.bytes_out = m.datagrams_out->bytes.load(std::memory_order_relaxed);
+    return t;
 }
 
 DhtNode::OpStats DhtNode::op_stats() const {
@@ -208,11 +243,6 @@ DhtNode::OpStats DhtNode::op_stats() const {
     s.listens = impl_->listens_started;
     s.listens_active = impl_->listens.size();
     return s;
-}
-
-std::uint64_t DhtNode::messages_in() const {
-    if (impl_->running) impl_->msgs_in += sum(impl_->runner.getNodeMessageStats(true));
-    return impl_->msgs_in;
 }
 
 unsigned DhtNode::good_nodes() const {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mesh/dht_port.h"
+#include "mesh/dht_traffic.h"
 
 namespace pigeonhub {
 
@@ -47,9 +48,8 @@ public:
     // Connected to at least one other node, or running alone with no bootstrap configured.
     bool ready() const override;
     unsigned good_nodes() const override;
-    // DHT protocol messages sent and received since start (ping, find, get, listen, put requests).
-    std::uint64_t messages_out() const;
-    std::uint64_t messages_in() const;
+    // DHT messages sent and received since start (dht_traffic.h: requests by kind, datagrams sent).
+    DhtTraffic traffic() const;
     // Operations asked of OpenDHT since start, for /metrics. Failures as OpenDHT reports them in its done callbacks
     // (the puts of records, re-announced by OpenDHT, report none here).
     struct OpStats {

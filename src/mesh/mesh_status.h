@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mesh/dht_traffic.h"
 #include "mesh/mesh_records.h"
 
 namespace pigeonhub {
@@ -60,8 +61,7 @@ struct MeshStatus {
     std::uint16_t dht_port = 0;
     std::int64_t unready_for_ms = 0; // how long the DHT has been not ready
     std::size_t remote_peers = 0;
-    std::uint64_t dht_messages_out = 0;
-    std::uint64_t dht_messages_in = 0;
+    DhtTraffic dht_traffic;          // DHT messages since start (requests by kind, datagrams sent)
     std::size_t values_announced = 0;  // values this node re-announces (its records' current edits, and replaced
                                        // ones until the put replacing them is done)
     std::size_t presence_pages = 0;    // this hub's presence pages published now

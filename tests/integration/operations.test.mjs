@@ -78,6 +78,42 @@ test('/metrics passes promtool, and counters and the relay histogram move under 
   }
 });
 
+test('DHT messages by kind in /stats and /metrics, growing with mesh traffic', async () => {
+  const [h1, h2] = await startMesh(2);
+  try {
+    const kinds = ['ping', 'find', 'get', 'listen', 'put'];
+    const sent = (text) => kinds.reduce((s, k) => s + sample(text, `pigeonhub_dht_messages_sent_total{type="${k}"}`), 0);
+    const before = await metrics(h1);
+    for (const k of kinds) {
+      assert.notEqual(sample(before.text, `pigeonhub_dht_messages_sent_total{type="${k}"}`), undefined, k);
+      assert.notEqual(sample(before.text, `pigeonhub_dht_messages_received_total{type="${k}"}`), undefined, k);
+    }
+    const A = randomPeerId(), B = randomPeerId();
+    const a = await joined(h1, A, 'dht-counters');
+    const b = await joined(h2, B, 'dht-counters');
+    await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === B, 5000);
+    const after = await metrics(h1);
+    assert.equal(promtool(after.text).status, 0, after.text);
+    assert.ok(sent(after.text) > sent(before.text), 'requests sent grow');
+    const delta = (series) => sample(after.text, series) - sample(before.text, series);
+    assert.ok(delta('pigeonhub_dht_messages_sent_total{type="put"}') > 0, 'a presence page was put');
+    assert.ok(delta('pigeonhub_dht_messages_sent_total{type="listen"}') > 0, 'a namespace was listened to');
+    assert.ok(delta('pigeonhub_dht_datagrams_sent_total') > 0);
+    assert.ok(delta('pigeonhub_dht_sent_bytes_total') > 0);
+    const m = (await get(`${h1.url}/stats`)).json.mesh;
+    assert.deepEqual(Object.keys(m.dhtRequestsOut), kinds);
+    assert.deepEqual(Object.keys(m.dhtRequestsIn), kinds);
+    assert.equal(m.dhtMessagesOut, kinds.reduce((s, k) => s + m.dhtRequestsOut[k], 0));
+    assert.ok(m.dhtDatagramsOut >= m.dhtMessagesOut, 'every request is a datagram; replies and listen pushes too');
+    assert.ok(m.dhtListensActive >= 1);
+    assert.ok(m.presencePages >= 1);
+    a.end();
+    b.end();
+  } finally {
+    await Promise.all([h1.stop('SIGKILL'), h2.stop('SIGKILL')]);
+  }
+});
+
 test('LOG_LEVEL=warn hides info lines; JOURNAL_STREAM gives <N> priority prefixes', async () => {
   const quiet = await startHub({ env: { LOG_LEVEL: 'warn' } });
   await quiet.stop('SIGTERM');

@@ -3,6 +3,7 @@
 // the departure (VmHWM, reset through /proc/PID/clear_refs just before) and 30 s after the last peer left.
 //
 //   node tools/bench/crowd.mjs [N=2000] [--reference]     (standalone; run.mjs imports crowd())
+//   HUB_ENV='{"MAX_OUTPUT_BUFFER":"8388608"}' node tools/bench/crowd.mjs    (settings for pigeonhubd)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ function statusKiB(pid, field) {
 export async function crowd(hub, n, { afterMs = 30000 } = {}) {
   await sleep(300);
   const start = readRssKiB(hub.pid);
-  const child = spawn(loadgen, ['join', '--port', String(hub.port), '--conns', String(n), '--hold', '3'],
+  const child = spawn(loadgen, ['join', '--port', String(hub.port), '--conns', String(n), '--hold', '8'],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const join = await new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ export async function crowd(hub, n, { afterMs = 30000 } = {}) {
     });
     child.on('exit', () => { clearTimeout(timer); reject(new Error('crowd: load generator exited early')); });
   });
-  await sleep(1500);  // the last discoveries written, queues drained
+  await sleep(5000);  // the last discoveries written, queues drained, the hub's memory check (every 2 s) done
   const connected = readRssKiB(hub.pid);
   writeFileSync(`/proc/${hub.pid}/clear_refs`, '5');  // VmHWM := VmRSS now
   await exited;
@@ -66,7 +67,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000);
   const reference = process.argv.includes('--reference');
   const hub = reference ? await startReferenceHub({ maxConnections: 200000 })
-    : await startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' } });
+    : await startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production',
+      ...JSON.parse(process.env.HUB_ENV ?? '{}') } });
   try {
     const r = await crowd(hub, n);
     console.log(JSON.stringify(r));

@@ -8,11 +8,15 @@
 //                                                            run ends when the k-closest discoveries have arrived.
 //   pigeonhub-loadgen relay --port P --pairs M --seconds S   M sender->receiver pairs push offers; messages/s
 //   pigeonhub-loadgen rtt   --port P --count K [--idle N]    offer->answer round trips p50/p99 (with N idle peers)
+//   pigeonhub-loadgen mesh  --ports P1,P2,... [--peers N] [--namespaces K] [--seconds S] [--churn F] [--signals R]
+//                                                            N peers over several hubs with churn; cross-hub discovery
+//                                                            and signal delivery p50/p99 (see mesh() below)
 //
-// Every scenario is bounded in connections and time (at most 60 s; a join of more than 5,000 all-to-all 300 s) and
-// refuses non-loopback targets.
+// Every scenario is bounded in connections and time (at most 60 s; a join of more than 5,000 all-to-all 300 s; mesh:
+// its --seconds, at most 30 min) and connects to 127.0.0.1 only.
 #include <asio.hpp>
 
+#include <poll.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -25,6 +29,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -41,10 +46,11 @@ std::string random_id(std::mt19937_64& rng) {
     return s;
 }
 
-// A client frame: FIN, text, masked with a fixed key (the hub must unmask; the key's value does not matter).
-std::string client_frame(const std::string& payload) {
+// A client frame: FIN, text (or `opcode`), masked with a fixed key (the hub must unmask; the key's value does not
+// matter).
+std::string client_frame(const std::string& payload, unsigned opcode = 0x1) {
     std::string f;
-    f += static_cast<char>(0x81);
+    f += static_cast<char>(0x80 | opcode);
     const std::size_t n = payload.size();
     if (n < 126) {
         f += static_cast<char>(0x80 | n);
@@ -167,6 +173,8 @@ private:
                 fail();
                 return;
             }
+            // A pong, so that the hub keeps a silent peer (it pings after PING_INTERVAL, closes after SIGNALING_TIMEOUT).
+            if (op == 9) send_frame(std::make_shared<const std::string>(client_frame(in_.substr(pos + hdr, len), 0xA)));
             if ((op == 1 || op == 2) && on_message) on_message(*this, std::string_view(in_).substr(pos + hdr, len));
             pos += hdr + len;
         }
@@ -460,14 +468,314 @@ void rtt(const Args& a) {
                 samples.size(), q(0.5), q(0.99), q(1.0));
 }
 
+
+// ---- mesh: many peers on several hubs, with churn (driven by tools/bench/scale-run.mjs) ----
+//
+// Peer slot i is in namespace i % K for the whole run; a namespace's peers start on different hubs. Once every peer
+// is in and the mesh has settled, the window: a fraction F of the peers per minute leaves (closes) and a fresh peer
+// (new id) joins the same namespace on a random hub, and R offers a second go from a peer to a peer of its namespace
+// on another hub. Measured: cross-hub discovery (a newcomer's announce until each member on another hub hears
+// peer-discovered for it) and cross-hub signal delivery (offer sent until received). Prints {"event":"steady"} when
+// the window starts and {"event":"end"} when it ends (the driver reads the hubs then), then one result line.
+
+struct MeshArgs {
+    std::vector<unsigned short> ports;
+    int peers = 20000, namespaces = 2000, conc = 200;
+    double seconds = 60, churn = 0.10, signals = 20, settle = 10;
+};
+
+MeshArgs parse_mesh_args(int argc, char** argv) {
+    MeshArgs a;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string k = argv[i], v = argv[i + 1];
+        if (k == "--ports") {
+            for (std::size_t at = 0; at <= v.size();) {
+                const std::size_t comma = std::min(v.find(',', at), v.size());
+                if (const int p = std::atoi(v.substr(at, comma - at).c_str()); p > 0 && p < 65536)
+                    a.ports.push_back(static_cast<unsigned short>(p));
+                at = comma + 1;
+            }
+        } else if (k == "--peers") a.peers = std::atoi(v.c_str());
+        else if (k == "--namespaces") a.namespaces = std::atoi(v.c_str());
+        else if (k == "--conc") a.conc = std::atoi(v.c_str());
+        else if (k == "--seconds") a.seconds = std::atof(v.c_str());
+        else if (k == "--churn") a.churn = std::atof(v.c_str());
+        else if (k == "--signals") a.signals = std::atof(v.c_str());
+        else if (k == "--settle") a.settle = std::atof(v.c_str());
+        else {
+            std::fprintf(stderr, "unknown option %s\n", k.c_str());
+            std::exit(2);
+        }
+    }
+    if (a.ports.empty() || a.ports.size() > 256) {
+        std::fprintf(stderr, "usage: pigeonhub-loadgen mesh --ports P1,P2,... [--peers N] [--namespaces K] "
+                             "[--seconds S] [--churn F] [--signals R] [--settle S] [--conc C]\n");
+        std::exit(2);
+    }
+    a.peers = std::clamp(a.peers, 2, 200000);
+    a.namespaces = std::clamp(a.namespaces, 1, a.peers);
+    a.conc = std::clamp(a.conc, 1, 5000);
+    a.seconds = std::clamp(a.seconds, 1.0, 1800.0);
+    a.churn = std::clamp(a.churn, 0.0, 1.0);
+    a.signals = std::clamp(a.signals, 0.0, 10000.0);
+    a.settle = std::clamp(a.settle, 0.0, 300.0);
+    return a;
+}
+
+class MeshBench {
+public:
+    explicit MeshBench(MeshArgs a) : a_(std::move(a)), peers_(static_cast<std::size_t>(a_.peers)) {
+        for (auto p : a_.ports) eps_.emplace_back(asio::ip::make_address("127.0.0.1"), p);
+    }
+
+    void run() {
+        const auto t0 = Clock::now();
+        // Every peer in, at most `conc` handshakes in flight.
+        int next = 0;
+        while (next < a_.peers && ms_since(t0) < kSetupLimitS * 1000) {
+            while (next < a_.peers && in_flight_ < a_.conc) {
+                const int ns = next % a_.namespaces, j = next / a_.namespaces;
+                connect(next, (ns + j) % hubs());
+                ++next;
+            }
+            io_.run_for(std::chrono::milliseconds(5));
+        }
+        run_for([&] { return in_flight_ == 0; }, 30);
+        const double setup_s = ms_since(t0) / 1000;
+        run_for([] { return false; }, a_.settle);
+        int ready = 0;
+        for (auto& p : peers_) ready += p.ready;
+        std::printf("{\"event\":\"steady\",\"ready\":%d}\n", ready);
+        std::fflush(stdout);
+
+        measuring_ = true;
+        const auto w0 = Clock::now();
+        double churn_budget = 0, signal_budget = 0;
+        auto last = Clock::now();
+        while (ms_since(w0) < a_.seconds * 1000) {
+            const double dt = ms_since(last) / 1000;
+            last = Clock::now();
+            churn_budget += dt * a_.peers * a_.churn / 60;
+            signal_budget += dt * a_.signals;
+            for (; churn_budget >= 1; churn_budget -= 1) churn_one();
+            for (; signal_budget >= 1; signal_budget -= 1) signal_one();
+            expire(false);
+            io_.run_for(std::chrono::milliseconds(10));
+        }
+        const double window_s = ms_since(w0) / 1000;
+        std::printf("{\"event\":\"end\"}\n");
+        std::fflush(stdout);
+        // The driver reads the hubs while every peer is still there, then writes a line (or closes stdin).
+        run_for([] { return stdin_readable(); }, 60);
+        // What is still in flight gets its deadline; nothing new starts.
+        run_for([&] { return expire(false), discoveries_.empty() && signals_.empty(); }, kDeadlineS + 1);
+        expire(true);
+        print(setup_s, window_s);
+    }
+
+private:
+    static constexpr double kSetupLimitS = 300;  // connecting every peer
+    static constexpr double kDeadlineS = 5;      // a discovery or signal later than this counts as missed
+    static constexpr double kKnownS = 3;         // a peer this long in is known to every hub of its namespace
+    static constexpr std::size_t kMaxSamples = 1000000;
+
+    struct Peer {
+        std::shared_ptr<Client> client;
+        std::uint32_t gen = 0;  // bumped when the slot gets a new peer: a (slot, gen) names one peer
+        int hub = 0;
+        bool ready = false;     // open and announced
+        Clock::time_point since;
+    };
+    struct Receiver {
+        int slot;
+        std::uint32_t gen;
+    };
+    struct Pending {
+        Clock::time_point t0;
+        std::vector<Receiver> waiting;  // members on other hubs that have not heard yet
+    };
+
+    int hubs() const { return static_cast<int>(eps_.size()); }
+    static bool stdin_readable() {
+        pollfd p{0, POLLIN, 0};
+        return ::poll(&p, 1, 0) != 0;  // data, EOF or an error: the driver is done either way
+    }
+    std::string ns_name(int slot) const { return "ns-" + std::to_string(slot % a_.namespaces); }
+    bool is(const Receiver& r) const { return peers_[r.slot].gen == r.gen && peers_[r.slot].ready; }
+
+    void run_for(const std::function<bool()>& done, double limit_s) {
+        const auto deadline = Clock::now() + std::chrono::duration<double>(limit_s);
+        while (!done() && Clock::now() < deadline) io_.run_for(std::chrono::milliseconds(5));
+    }
+
+    void connect(int slot, int hub) {
+        Peer& p = peers_[slot];
+        p.client = std::make_shared<Client>(io_, random_id(rng_));
+        p.hub = hub;
+        p.ready = false;
+        const std::uint32_t gen = ++p.gen;
+        slot_of_[p.client->id()] = slot;
+        ++in_flight_;
+        p.client->on_open = [this, slot](Client& c) {
+            --in_flight_;
+            Peer& me = peers_[slot];
+            me.ready = true;
+            me.since = Clock::now();
+            c.send(announce(c.id(), ns_name(slot)));
+            if (measuring_) expect_discovery(slot);
+        };
+        // A peer that leaves by churn is given a no-op first: this hears only failures and the hub's closes.
+        p.client->on_close = [this, slot, gen](Client&) {
+            Peer& me = peers_[slot];
+            if (me.gen != gen) return;
+            if (me.ready) ++unexpected_closes_;
+            else --in_flight_, ++connect_failures_;
+            me.ready = false;
+        };
+        p.client->on_message = [this, slot, gen](Client&, std::string_view m) { on_message(slot, gen, m); };
+        p.client->connect(eps_[static_cast<std::size_t>(hub)], a_.ports[static_cast<std::size_t>(hub)]);
+    }
+
+    // The newcomer in `slot` announced now: every member of its namespace on another hub should hear of it.
+    void expect_discovery(int slot) {
+        Pending d{Clock::now(), {}};
+        for (int j = slot % a_.namespaces; j < a_.peers; j += a_.namespaces)
+            if (j != slot && peers_[j].ready && peers_[j].hub != peers_[slot].hub) d.waiting.push_back({j, peers_[j].gen});
+        if (!d.waiting.empty()) discoveries_[peers_[slot].client->id()] = std::move(d);
+    }
+
+    void churn_one() {
+        for (int tries = 0; tries < 20; ++tries) {
+            const int slot = static_cast<int>(rng_() % peers_.size());
+            Peer& p = peers_[slot];
+            if (!p.ready) continue;
+            slot_of_.erase(p.client->id());
+            discoveries_.erase(p.client->id());
+            p.client->on_message = nullptr;
+            p.client->on_close = [](Client&) {};
+            p.client->close();
+            ++leaves_;
+            connect(slot, static_cast<int>(rng_() % eps_.size()));
+            ++joins_;
+            return;
+        }
+    }
+
+    void signal_one() {
+        const auto known = Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kKnownS));
+        for (int tries = 0; tries < 20; ++tries) {
+            const int x = static_cast<int>(rng_() % peers_.size());
+            if (!peers_[x].ready || peers_[x].since > known) continue;
+            std::vector<int> targets;
+            for (int j = x % a_.namespaces; j < a_.peers; j += a_.namespaces)
+                if (peers_[j].ready && peers_[j].since <= known && peers_[j].hub != peers_[x].hub) targets.push_back(j);
+            if (targets.empty()) continue;
+            const int y = targets[rng_() % targets.size()];
+            const std::uint64_t seq = ++signals_sent_;
+            signals_[seq] = {Clock::now(), {{y, peers_[y].gen}}};
+            peers_[x].client->send(R"({"type":"offer","data":{"type":"offer","sdp":"bench )" + std::to_string(seq) +
+                                   R"("},"targetPeerId":")" + peers_[y].client->id() + R"(","networkName":")" +
+                                   ns_name(x) + "\"}");
+            return;
+        }
+    }
+
+    void on_message(int slot, std::uint32_t gen, std::string_view m) {
+        if (!measuring_) return;
+        if (m.substr(0, 26) == R"({"type":"peer-discovered",)") {
+            const auto at = m.find(R"("peerId":")");
+            if (at == std::string_view::npos) return;
+            auto it = discoveries_.find(std::string(m.substr(at + 10, 40)));
+            if (it == discoveries_.end()) return;
+            auto& w = it->second.waiting;
+            for (std::size_t i = 0; i < w.size(); ++i)
+                if (w[i].slot == slot && w[i].gen == gen) {
+                    if (discovery_ms_.size() < kMaxSamples) discovery_ms_.push_back(ms_since(it->second.t0));
+                    w[i] = w.back();
+                    w.pop_back();
+                    break;
+                }
+            if (w.empty()) discoveries_.erase(it);
+        } else if (m.substr(0, 15) == R"({"type":"offer")") {
+            const auto at = m.find("\"sdp\":\"bench ");
+            if (at == std::string_view::npos) return;
+            auto it = signals_.find(std::strtoull(std::string(m.substr(at + 13, 20)).c_str(), nullptr, 10));
+            if (it == signals_.end() || it->second.waiting[0].slot != slot || it->second.waiting[0].gen != gen) return;
+            if (signal_ms_.size() < kMaxSamples) signal_ms_.push_back(ms_since(it->second.t0));
+            signals_.erase(it);
+        }
+    }
+
+    // Pendings past the deadline (all of them with `all`): a receiver still there missed it; one that left is not
+    // counted either way.
+    void expire(bool all) {
+        const auto cut = Clock::now() - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kDeadlineS));
+        for (auto it = discoveries_.begin(); it != discoveries_.end();) {
+            if (!all && it->second.t0 > cut) { ++it; continue; }
+            for (const auto& r : it->second.waiting) discovery_missed_ += is(r);
+            it = discoveries_.erase(it);
+        }
+        for (auto it = signals_.begin(); it != signals_.end();) {
+            if (!all && it->second.t0 > cut) { ++it; continue; }
+            if (is(it->second.waiting[0])) ++signals_lost_;
+            else ++signals_target_left_;
+            it = signals_.erase(it);
+        }
+    }
+
+    static std::string quantiles(std::vector<double>& v) {
+        std::sort(v.begin(), v.end());
+        auto q = [&](double f) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(f * v.size()))]; };
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "\"samples\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f", v.size(), q(0.5),
+                      q(0.99), q(1.0));
+        return buf;
+    }
+
+    void print(double setup_s, double window_s) {
+        int ready = 0;
+        for (auto& p : peers_) ready += p.ready;
+        std::printf("{\"scenario\":\"mesh\",\"hubs\":%d,\"peers\":%d,\"namespaces\":%d,\"ready\":%d,\"setup_seconds\":%.1f,"
+                    "\"window_seconds\":%.1f,\"churn_per_min\":%.3f,\"joins\":%ld,\"leaves\":%ld,"
+                    "\"connect_failures\":%ld,\"unexpected_closes\":%ld,\"discovery\":{%s,\"missed\":%ld},"
+                    "\"signals\":{\"sent\":%ld,%s,\"lost\":%ld,\"target_left\":%ld}}\n",
+                    hubs(), a_.peers, a_.namespaces, ready, setup_s, window_s, a_.churn, joins_, leaves_,
+                    connect_failures_, unexpected_closes_, quantiles(discovery_ms_).c_str(), discovery_missed_,
+                    static_cast<long>(signals_sent_), quantiles(signal_ms_).c_str(), signals_lost_, signals_target_left_);
+        std::fflush(stdout);
+    }
+
+    MeshArgs a_;
+    asio::io_context io_{1};
+    std::vector<tcp::endpoint> eps_;
+    std::vector<Peer> peers_;
+    std::unordered_map<std::string, int> slot_of_;  // live peer ids (at most one per slot)
+    std::mt19937_64 rng_{std::random_device{}()};
+    int in_flight_ = 0;
+    bool measuring_ = false;
+    // Bounded by the rates and the deadline: churn and signals a second times kDeadlineS.
+    std::unordered_map<std::string, Pending> discoveries_;  // by newcomer id
+    std::unordered_map<std::uint64_t, Pending> signals_;    // by sequence; `waiting` holds the one target
+    std::vector<double> discovery_ms_, signal_ms_;
+    long discovery_missed_ = 0, signals_lost_ = 0, signals_target_left_ = 0;
+    std::uint64_t signals_sent_ = 0;
+    long joins_ = 0, leaves_ = 0, connect_failures_ = 0, unexpected_closes_ = 0;
+};
+
+int mesh(int argc, char** argv) {
+    MeshBench(parse_mesh_args(argc, argv)).run();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    Args a = parse_args(argc, argv);
     if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
         nofile.rlim_cur = nofile.rlim_max;  // one descriptor per connection
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
+    if (argc >= 2 && std::string_view(argv[1]) == "mesh") return mesh(argc, argv);  // its own options
+    Args a = parse_args(argc, argv);
     if (a.scenario == "idle") idle(a);
     else if (a.scenario == "join") join(a);
     else if (a.scenario == "relay") relay(a);

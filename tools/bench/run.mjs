@@ -4,7 +4,8 @@
 // failover) come from mesh-scenarios.mjs. Prints one row per hub and scenario, then the targets of the
 // benchmarks issue as met or not met.
 //
-//   node tools/bench/run.mjs [--quick] [--markdown BENCHMARKS-run.md]
+//   node tools/bench/run.mjs [--quick] [--scale] [--markdown BENCHMARKS-run.md]
+// --scale adds the many-hub run (scale-run.mjs: 3, 6 and 12 hubs with 20,000 peers, about 10 minutes).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,11 @@ import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/i
 import { crossHub, failover } from './mesh-scenarios.mjs';
 import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
 import { dataBench } from './data-bench.mjs';
+import { scaleRun, plot as plotScale } from './scale-run.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const scale = args.includes('--scale');
 const mdOut = args.includes('--markdown') ? args[args.indexOf('--markdown') + 1] : null;
 const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
 const TICK = 100;  // USER_HZ
@@ -204,6 +207,32 @@ for (const n of quick ? [12] : [24, 48]) {
       `certificate ${r.certificateBytes} B in each hub record` };
   rows.push(row);
   console.log(`${scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+}
+
+// Many hubs (tools/bench/scale-run.mjs), only with --scale: per mesh size, DHT traffic per peer, cross-hub latency,
+// RSS and CPU per hub under churn. A quick run uses a tenth of the peers and does not replace docs/scaling.png.
+if (scale) {
+  const r = await attempt(() => scaleRun(quick ? { hubs: [3, 6], peers: 2000, namespaces: 200, minutes: 0.5 } : {}));
+  const add = (row) => {
+    rows.push({ hub: 'pigeonhubd', cpu: null, ...row });
+    console.log(`${row.scenario.padEnd(36)} ${'pigeonhubd'.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+  };
+  if (r.error) add({ scenario: 'many hubs', value: 'failed', unit: '', extra: r.error });
+  for (const x of r.results ?? []) {
+    add({ scenario: `many hubs: ${x.hubs} hubs, ${x.load.ready} peers`, value: Number(x.datagramsPerPeerMin.toFixed(1)),
+      unit: 'dgram/peer/min', extra: `discovery p50 ${x.load.discovery.p50_ms} / p99 ${x.load.discovery.p99_ms} ms, ` +
+        `signals p50 ${x.load.signals.p50_ms} / p99 ${x.load.signals.p99_ms} ms; per hub RSS ${x.rssMiB.mean.toFixed(1)} MiB, ` +
+        `CPU ${(x.cpu.mean * 100).toFixed(0)}% of a core${r.capNote ? `; ${r.capNote}` : ''}` });
+  }
+  if (r.results?.length) {
+    const png = quick ? path.join(os.tmpdir(), 'pigeonhub-scaling-quick.png') : path.join(repoRoot, 'docs', 'scaling.png');
+    try {
+      await plotScale(r.results, png);
+      console.log(`plot: ${png}`);
+    } catch (e) {
+      console.log(`no scaling plot (${e.message}); install gnuplot-nox`);
+    }
+  }
 }
 
 // The targets of the benchmarks issue, judged from the rows above.
