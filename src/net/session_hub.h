@@ -18,6 +18,7 @@
 
 #include <asio.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -72,6 +73,11 @@ private:
     void session_finalized(WsSession& s);
     void mark_dirty(WsSession& s);
     bool over_budget() const noexcept { return stats_.queued_bytes > config_.max_output_buffer; }
+    // What one socket may hold while output is over the budget before it is written: half the budget shared by
+    // every socket (so all of them together add at most half the budget again).
+    std::size_t output_share() const noexcept {
+        return config_.max_output_buffer / 2 / std::max<std::size_t>(1, sessions_.size());
+    }
     // `s` stopped reading because output is over the budget; resumed by output_drained().
     void pause_reading(WsSession& s);
     // Called after writes: resumes the paused sessions once output is under half the budget.

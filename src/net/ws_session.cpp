@@ -63,8 +63,9 @@ void WsSession::enqueue_text(OutFrame frame) {
     std::memcpy(item.tail, frame.tail, frame.tail_len);
     ++hub_.mutable_stats().messages_out;
     push(std::move(item));
-    // Over the hub's output budget (session_hub.h): write now rather than hold the frame until the end of the burst.
-    if (hub_.over_budget()) write_now();
+    // Over the hub's output budget (session_hub.h): write now rather than hold the frames until the end of the
+    // burst, a few at a time (this socket's share of the budget) so that a crowd's fan-out is not a write per frame.
+    if (hub_.over_budget() && queued_bytes_ >= hub_.output_share()) write_now();
 }
 
 void WsSession::start_reading() {
