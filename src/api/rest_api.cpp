@@ -171,7 +171,7 @@ HttpReply RestApi::hubs(std::int64_t now) const {
         list = std::move(ms.hubs);
         self_id = ms.hub_id;
     } else {
-        list.push_back(mesh::own_hub_record(info_.node_id, {}, config_.mesh, config_.signaling.max_connections,
+        list.push_back(mesh::own_hub_record(info_.node_id, {}, {}, config_.mesh, config_.signaling.max_connections,
                                             router_.connections(), static_cast<std::uint64_t>(now)));
     }
     JsonWriter w;
@@ -370,6 +370,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("badCertificate", reason(Refusal::bad_certificate))
             .field("revoked", reason(Refusal::revoked))
             .field("overBound", reason(Refusal::over_bound))
+            .field("badSignature", reason(Refusal::bad_signature))
             .end_object();
         w.key("refusedKinds").begin_object()
             .field("presence", kind(RecordKind::presence))

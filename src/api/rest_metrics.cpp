@@ -114,7 +114,8 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::not_member)], {{"reason", "not_member"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_certificate)], {{"reason", "bad_certificate"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::revoked)], {{"reason", "revoked"}})
-        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::over_bound)], {{"reason", "over_bound"}});
+        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::over_bound)], {{"reason", "over_bound"}})
+        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_signature)], {{"reason", "bad_signature"}});
     w.gauge("pigeonhub_mesh_records_pending", "Records held until their signer's membership is known", m.records_pending);
     w.counter("pigeonhub_sealed_signals_sent", "Sealed signals sent to other hubs", m.signals_sent);
     w.counter("pigeonhub_sealed_signals_received", "Sealed signals received from other hubs", m.signals_received);

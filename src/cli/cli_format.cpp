@@ -6,6 +6,7 @@
 
 #include "data/data_record.h"
 #include "data/record_store.h"
+#include "mesh/page_signature.h"
 #include "protocol/json.h"
 #include "protocol/json_writer.h"
 #include "util/hex.h"
@@ -89,13 +90,19 @@ std::string format_value(const RawValue& v, bool as_json) {
     return w.take() + '\n';
 }
 
-std::vector<PresencePeer> peers_from_pages(const std::vector<RawValue>& values, std::string_view ns) {
+std::vector<PresencePeer> peers_from_pages(const std::vector<RawValue>& values, std::string_view ns,
+                                           std::string_view dht_key, const std::vector<mesh::HubRecord>& hubs) {
+    std::map<std::string, mesh::PageKey, std::less<>> keys;
+    for (const auto& h : hubs)
+        if (auto k = mesh::page_key_from_hex(h.page_key)) keys.emplace(h.hub_id, *k);
     // (hub, page) -> newest page
     std::map<std::pair<std::string, std::uint32_t>, mesh::PresencePage> pages;
     for (const auto& v : values) {
         if (v.expired) continue;
         auto page = mesh::decode_presence(v.data);
-        if (!page || page->hub_id != v.owner || page->network != ns) continue;
+        if (!page || page->network != ns) continue;
+        auto signer = keys.find(page->hub_id);
+        if (signer == keys.end() || !mesh::verify_page(dht_key, v.data, signer->second)) continue;
         auto key = std::make_pair(page->hub_id, page->page);
         auto it = pages.find(key);
         if (it == pages.end()) pages.emplace(key, std::move(*page));

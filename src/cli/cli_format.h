@@ -29,11 +29,12 @@ struct PresencePeer {
     std::string hub_id;
     std::string data;  // raw JSON object the peer announced
 };
-// The peers listed by the presence pages among `values` (values under presence_key(app, ns)) as a hub reads them:
-// pages decoded with mesh::decode_presence, counted only when signed by the hub they name and naming `ns`, the
-// newest page by seq per (hub, page index); sorted by peer id, a peer listed by two hubs kept once (the page with
-// the higher seq wins).
-std::vector<PresencePeer> peers_from_pages(const std::vector<RawValue>& values, std::string_view ns);
+// The peers listed by the presence pages among `values` (values under `dht_key`, presence_key(app, ns)) as a hub
+// reads them: pages decoded with mesh::decode_presence, counted only when naming `ns` and signed with the page key
+// of the hub they name (its record among `hubs`, hubs_from_values), the newest page by seq per (hub, page index);
+// sorted by peer id, a peer listed by two hubs kept once (the page with the higher seq wins).
+std::vector<PresencePeer> peers_from_pages(const std::vector<RawValue>& values, std::string_view ns,
+                                           std::string_view dht_key, const std::vector<mesh::HubRecord>& hubs);
 // The peers of /peers?network= (its JSON body); nullopt if the body is not that shape.
 std::optional<std::vector<PresencePeer>> peers_from_http(std::string_view body);
 // JSON: {"network":N,"total":n,"peers":[{"peerId","hubId","data"}]} (hubId omitted when unknown).

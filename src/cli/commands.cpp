@@ -165,8 +165,10 @@ int cmd_peers(Context c) {
     } else {
         auto* dht = c.s.dht();
         if (!dht) return c.s.dht_error();
-        peers = peers_from_pages(dht->get(DhtKey{mesh::presence_key(c.s.global().app_id, c.a.name)}, wait_of(c.s)),
-                                 c.a.name);
+        // Pages are checked with the page keys of the hubs' records, so those first.
+        const auto hubs = hubs_from_values(dht->get(DhtKey{mesh::hubs_key(c.s.global().app_id)}, wait_of(c.s)));
+        const std::string key = mesh::presence_key(c.s.global().app_id, c.a.name);
+        peers = peers_from_pages(dht->get(DhtKey{key}, wait_of(c.s)), c.a.name, key, hubs);
     }
     out(format_peers(peers, c.a.name, c.json));
     return peers.empty() ? fail(kExitNotFound, "no peers in " + c.a.name) : kExitOk;

@@ -21,6 +21,7 @@
 #include "config/config_loader.h"
 #include "hub/service_notifier.h"
 #include "mesh/dht_node.h"
+#include "data/data_key.h"
 #include "mesh/mesh_ca.h"
 #include "mesh/hub_mesh.h"
 #include "hub/memory_trim.h"
@@ -294,7 +295,14 @@ int Hub::run() {
         p.dht.stop();
         return 1;
     }
-    p.mesh.start();
+    try {
+        // The key the data service signs with (loaded, or made, just above) also signs the presence pages.
+        p.mesh.start(data::load_or_create_data_key(p.config.mesh.state_dir));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pigeonhubd: %s\n", e.what());
+        p.dht.stop();
+        return 1;
+    }
     p.router.set_mesh(&p.mesh);
     if (!p.config.bootstrap.dns.empty()) p.dns = std::make_unique<DnsTxtResolver>(p.io, p.config.bootstrap.dns_server);
     p.bootstrap = std::make_unique<BootstrapService>(

@@ -251,16 +251,17 @@ unsigned DhtNode::good_nodes() const {
     return good;
 }
 
-void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::string data) {
+void DhtNode::publish(const std::string& key, std::uint64_t record_id, std::string data, RecordSigning signing) {
     auto v = std::make_shared<dht::Value>(kRecordType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
     impl_->records[record_id] = v->id;
     ++impl_->puts;
-    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/true});
+    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/true,
+                           /*sign=*/signing == RecordSigning::dht});
 }
 
-void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
+void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone, RecordSigning signing) {
     auto it = impl_->records.find(record_id);
     if (it == impl_->records.end()) return;  // never published (or already withdrawn): nothing to replace
     impl_->records.erase(it);
@@ -269,7 +270,8 @@ void DhtNode::withdraw(const std::string& key, std::uint64_t record_id, std::str
     v->id = impl_->fresh_value_id(record_id);
     v->user_type = "application/json";
     ++impl_->puts;
-    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/false});
+    impl_->signer->submit({dht::InfoHash::get(key), record_id, std::move(v), /*permanent=*/false,
+                           /*sign=*/signing == RecordSigning::dht});
 }
 
 std::size_t DhtNode::records_signing() const { return impl_->signer ? impl_->signer->busy() : 0; }

@@ -64,13 +64,14 @@ public:
     // Writes the routing table to state_dir/dht-nodes.bin (PUBLIC; also done at stop). "" or why not.
     std::string save_nodes() const;
 
-    // A signed value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
+    // A value under `key` for the record `record_id` (each call is a new edit of it), kept alive (re-put
     // by OpenDHT) until the next edit or the withdrawal. Each edit is a new value with a fresh value id, never
-    // an in-place edit (docs/MESH.md): `data` must carry what orders the edits (mesh_records.h: seq).
-    void publish(const std::string& key, std::uint64_t record_id, std::string data) override;
+    // an in-place edit (docs/MESH.md): `data` must carry what orders the edits (mesh_records.h: seq). Signed with
+    // the node's identity unless `signing` is in_data (then put plain, through the same ordered queue).
+    void publish(const std::string& key, std::uint64_t record_id, std::string data, RecordSigning signing) override;
     // Replaces the record by a tombstone `tombstone` (a new value, not refreshed: it lives one expiry), so that
     // listeners learn at once instead of at expiry. A record never published is left alone.
-    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) override;
+    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone, RecordSigning signing) override;
     // Records published or withdrawn that are still being signed (on the node's signing thread).
     std::size_t records_signing() const override;
     // Values still announced by this node, replaced ones whose successor's put is not done yet included.

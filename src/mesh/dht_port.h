@@ -6,7 +6,8 @@
 // Contract (both implementations):
 // - Threading: every method is called on the owner's io thread; every callback runs on that io thread, never
 //   inside the call that registered it.
-// - Records: publish() puts a signed record and keeps it alive (lease: kRecordLease) until the next edit or the
+// - Records: publish() puts a record (signed by the node, or plain when its data carries its own signature) and
+//   keeps it alive (lease: kRecordLease) until the next edit or the
 //   withdrawal; every edit is a new value with a new value id (docs/MESH.md), so the data must carry its own
 //   order. withdraw() replaces the record by a tombstone that lives one lease.
 // - Values seen by listen()/get() carry the signer's id (`owner`, empty for unsigned values); values encrypted
@@ -26,6 +27,10 @@ inline constexpr std::chrono::seconds kRecordLease{30};
 // How long storage nodes keep a data value (put_data): the longest TTL a data record may have (24 h); a record's
 // own `expires` ends it earlier for every reader.
 inline constexpr std::chrono::hours kDataLifetime{24};
+
+// Who signs a record: the DHT node (OpenDHT's RSA signature; listeners see its id as the value's owner), or nobody
+// (a plain value whose data carries its own signature, as presence pages do: page_signature.h).
+enum class RecordSigning : std::uint8_t { dht, in_data };
 
 // One value seen on a key: who signed it (40-hex public key id, empty if unsigned) and its bytes.
 struct DhtValue {
@@ -50,10 +55,12 @@ public:
     // Joins the DHT through the node at host:port as well (bootstrap candidates found after start).
     virtual void bootstrap(const std::string& host, const std::string& port) = 0;
 
-    // A signed value under `key` for the record `record_id` (each call is a new edit of it).
-    virtual void publish(const std::string& key, std::uint64_t record_id, std::string data) = 0;
-    // Replaces the record by a tombstone. A record never published is left alone.
-    virtual void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) = 0;
+    // A value under `key` for the record `record_id` (each call is a new edit of it), signed as `signing` says.
+    virtual void publish(const std::string& key, std::uint64_t record_id, std::string data,
+                         RecordSigning signing = RecordSigning::dht) = 0;
+    // Replaces the record by a tombstone (signed as `signing` says). A record never published is left alone.
+    virtual void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone,
+                          RecordSigning signing = RecordSigning::dht) = 0;
     // Records published or withdrawn that are not yet handed to the network (being signed).
     virtual std::size_t records_signing() const = 0;
 

@@ -5,8 +5,9 @@
 
 namespace pigeonhub {
 
-void HubDirectory::start(std::string hub_id, Events events) {
+void HubDirectory::start(std::string hub_id, std::string page_key, Events events) {
     hub_id_ = std::move(hub_id);
+    page_key_ = std::move(page_key);
     certificate_ = dht_.certificate();
     events_ = std::move(events);
     token_ = dht_.listen(mesh::hubs_key(config_.app_id), [this](const std::vector<DhtValue>& v, bool expired) {
@@ -24,7 +25,7 @@ void HubDirectory::stop() {
 void HubDirectory::publish(std::uint64_t connections, std::int64_t now_ms) {
     if (withdrawn_) return;
     dht_.publish(mesh::hubs_key(config_.app_id), mesh::hub_record_id(hub_id_),
-                 mesh::encode_hub(mesh::own_hub_record(hub_id_, certificate_, config_, capacity_, connections,
+                 mesh::encode_hub(mesh::own_hub_record(hub_id_, certificate_, page_key_, config_, capacity_, connections,
                                                        static_cast<std::uint64_t>(now_ms))));
     ++stats_.hub_records_published;
 }
@@ -63,7 +64,7 @@ void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) 
             auto it = hubs_.find(h->hub_id);
             if (it != hubs_.end() && h->updated_ms >= it->second.record.updated_ms) {
                 if (!it->second.record.withdrawn) log::info("hub {} left the mesh", h->hub_id);
-                it->second = Known{v.id, std::move(*h)};
+                it->second = Known{v.id, std::move(*h), it->second.page_key};
             }
             continue;
         }
@@ -85,12 +86,22 @@ void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) 
         if (it == hubs_.end()) {
             if (hubs_.size() >= mesh::kMaxHubs) continue;  // bounded: further hubs are not listed
             const std::string hub = h->hub_id;
-            hubs_.emplace(hub, Known{v.id, std::move(*h)});
+            auto key = mesh::page_key_from_hex(h->page_key);
+            hubs_.emplace(hub, Known{v.id, std::move(*h), key});
             if (events_.admitted) events_.admitted(hub);
         } else if (h->updated_ms >= it->second.record.updated_ms) {
-            it->second = Known{v.id, std::move(*h)};
+            auto key = mesh::page_key_from_hex(h->page_key);
+            const bool new_key = key && key != it->second.page_key;
+            it->second = Known{v.id, std::move(*h), key};
+            // Pages held for want of the key (or signed with a new one after a restart) may count now.
+            if (new_key && events_.admitted) events_.admitted(it->first);
         }
     }
+}
+
+const mesh::PageKey* HubDirectory::page_key_of(std::string_view hub) const {
+    auto it = hubs_.find(hub);
+    return it == hubs_.end() || !it->second.page_key ? nullptr : &*it->second.page_key;
 }
 
 std::vector<mesh::HubRecord> HubDirectory::list(std::uint64_t connections, std::int64_t now_ms) const {
@@ -102,7 +113,7 @@ std::vector<mesh::HubRecord> HubDirectory::list(std::uint64_t connections, std::
         self_seen = self_seen || id == hub_id_;
     }
     if (!self_seen)
-        out.insert(out.begin(), mesh::own_hub_record(hub_id_, certificate_, config_, capacity_, connections,
+        out.insert(out.begin(), mesh::own_hub_record(hub_id_, certificate_, page_key_, config_, capacity_, connections,
                                                      static_cast<std::uint64_t>(now_ms)));
     return out;
 }

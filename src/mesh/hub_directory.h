@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "mesh/membership.h"
 #include "mesh/mesh_records.h"
 #include "mesh/mesh_status.h"
+#include "mesh/page_signature.h"
 #include "pigeonhub/config.h"
 #include "util/clock_fn.h"
 
@@ -27,7 +29,7 @@ namespace pigeonhub {
 class HubDirectory {
 public:
     struct Events {
-        std::function<void(const std::string&)> admitted;  // a hub is listed for the first time
+        std::function<void(const std::string&)> admitted;  // a hub is listed for the first time, or shows a new page key
         std::function<void(const std::string&)> refused;   // a hub's record was refused (it was a member, or unknown)
     };
     // `capacity`: the WebSocket connections this hub admits (published in its record).
@@ -35,8 +37,8 @@ public:
                  MeshStats& stats, Clock clock)
         : config_(options), capacity_(capacity), dht_(dht), membership_(membership), stats_(stats), clock_(std::move(clock)) {}
 
-    // Listens to the hubs key. REQUIRES: called once.
-    void start(std::string hub_id, Events events);
+    // Listens to the hubs key; this hub's record shows `page_key` (64 hex, page_signature.h). REQUIRES: called once.
+    void start(std::string hub_id, std::string page_key, Events events);
     void stop();
     // Publishes this hub's record (an edit of it).
     void publish(std::uint64_t connections, std::int64_t now_ms);
@@ -48,6 +50,10 @@ public:
 
     // Live member hubs, this one included (its record from the current figures if not heard back yet).
     std::vector<mesh::HubRecord> list(std::uint64_t connections, std::int64_t now_ms) const;
+    // The key `hub`'s presence pages are signed with, from its newest record; nullptr while no record of it that
+    // counts (a member's, with a well-formed pageKey) was heard. A hub that left keeps its key until its tombstone
+    // expires, so that its pages' tombstones still count.
+    const mesh::PageKey* page_key_of(std::string_view hub) const;
 
 private:
     void on_values(const std::vector<DhtValue>& values, bool expired);
@@ -56,6 +62,7 @@ private:
         std::uint64_t value_id;  // the value it is known by (each update is a new value)
         mesh::HubRecord record;  // withdrawn: kept (not listed) until its tombstone expires, so that an older
                                  // record heard later does not list the departed hub again
+        std::optional<mesh::PageKey> page_key;  // decoded from the record (a tombstone keeps the one before)
     };
     const MeshOptions& config_;
     std::uint64_t capacity_;
@@ -65,6 +72,7 @@ private:
     Clock clock_;
     std::string hub_id_;
     std::string certificate_;
+    std::string page_key_;
     Events events_;
     std::uint64_t token_ = 0;
     bool listening_ = false;

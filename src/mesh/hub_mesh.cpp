@@ -14,22 +14,23 @@ HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t
       membership_(config_.trust, std::move(verify)),
       revoked_source_(std::move(revoked)),
       publisher_(io, config_.app_id, dht, stats_),
-      remote_(io, config_.app_id, dht, membership_, router, out, stats_, clock_),
+      remote_(io, config_.app_id, dht, membership_, [this](std::string_view hub) { return hubs_.page_key_of(hub); },
+              router, out, stats_, clock_),
       hubs_(config_, capacity, dht, membership_, stats_, clock_),
       relay_(io, config_.app_id, dht, membership_, router, out, stats_, clock_),
       timer_(io) {}
 
-void HubMesh::start() {
+void HubMesh::start(const data::Ed25519Key& page_key) {
     const std::string id = dht_.hub_id();
     const std::int64_t now = clock_();
     unready_since_ms_ = now;  // not ready since start, until the first tick sees it ready
     membership_.set_self(id);
     if (revoked_source_)
         if (auto revoked = revoked_source_()) membership_.set_revoked(std::move(*revoked));
-    publisher_.start(id);
+    publisher_.start(id, page_key);
     remote_.start(id);
     relay_.start(id);
-    hubs_.start(id, HubDirectory::Events{
+    hubs_.start(id, mesh::page_key_hex(page_key.public_key), HubDirectory::Events{
                         [this](const std::string& hub) {
                             remote_.admitted(hub);
                             relay_.admitted(hub, clock_());

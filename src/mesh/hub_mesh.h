@@ -1,7 +1,7 @@
 // The hub mesh: wires the parts that map local signaling onto the DHT and remote DHT records back onto local
 // peers, each with one job (docs/MESH.md has the records and how they travel):
 // - Membership: which DHT signers count as hubs (MESH_TRUST, the mesh CA, MESH_REVOKED);
-// - PresencePublisher: this hub's peers of each namespace as signed pages;
+// - PresencePublisher: this hub's peers of each namespace as pages signed with its Ed25519 page key;
 // - RemotePresence: member hubs' pages in the namespaces this hub has members in -> peer-discovered/-disconnected;
 // - HubDirectory: hub records (/hubs) and the certificates in them, this hub's own re-published every 10 s;
 // - SignalRelay: sealed signals to other hubs' inboxes, and this hub's inbox (link keys, order, delivery).
@@ -48,8 +48,11 @@ public:
     HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t capacity, Router& router, Outbox& out,
             DhtPort& dht, Membership::Verifier verify = {}, RevokedSource revoked = {}, Clock clock = system_clock_ms());
 
-    // Starts listening (inbox, hubs) and publishing this hub's record.
-    void start();
+    // Starts listening (inbox, hubs) and publishing this hub's record. `page_key` signs this hub's presence pages
+    // (page_signature.h; the hub's STATE_DIR/ed25519.pem, so that it stays the same across restarts and pages of a
+    // new life are not checked against the key of the last one); without it, a key made for this run (tests).
+    void start(const data::Ed25519Key& page_key);
+    void start() { start(data::Ed25519Key::generate()); }
     // Withdraws this hub's pages and its hub record (graceful shutdown). The DHT node is stopped by its owner
     // afterwards.
     void stop();

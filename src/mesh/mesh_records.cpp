@@ -64,7 +64,7 @@ std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::s
 std::uint64_t hub_record_id(std::string_view hub) { return record_id("hub/" + std::string(hub)); }
 
 std::string encode_presence(const PresencePage& p) {
-    std::string s = "{\"v\":3,\"hubId\":";
+    std::string s = "{\"v\":4,\"hubId\":";
     json::append_quoted(s, p.hub_id);
     s += ",\"network\":";
     json::append_quoted(s, p.network);
@@ -166,11 +166,12 @@ std::optional<Signal> decode_signal(std::string_view text) {
     return s;
 }
 
-HubRecord own_hub_record(std::string hub_id, std::string certificate, const MeshOptions& options, std::uint64_t capacity,
-                         std::uint64_t connections, std::uint64_t now_ms) {
+HubRecord own_hub_record(std::string hub_id, std::string certificate, std::string page_key, const MeshOptions& options,
+                         std::uint64_t capacity, std::uint64_t connections, std::uint64_t now_ms) {
     HubRecord h;
     h.hub_id = std::move(hub_id);
     h.certificate = std::move(certificate);
+    h.page_key = std::move(page_key);
     h.url = options.public_url;
     h.region = options.region;
     h.version = version();
@@ -192,6 +193,7 @@ std::string encode_hub(const HubRecord& h) {
         .field("capacity", h.capacity)
         .field("updated", h.updated_ms)
         .field("cert", std::string_view(h.certificate));
+    if (!h.page_key.empty()) w.field("pageKey", std::string_view(h.page_key));
     if (h.withdrawn) w.field("withdrawn", true);
     w.end_object();
     return w.take();
@@ -209,6 +211,7 @@ std::optional<HubRecord> decode_hub(std::string_view text) {
         else if (k == "capacity") h.capacity = get_uint(v);
         else if (k == "updated") h.updated_ms = get_uint(v);
         else if (k == "cert") get_string(v, h.certificate);
+        else if (k == "pageKey") get_string(v, h.page_key);
         else if (k == "withdrawn") h.withdrawn = v.kind == json::Kind::boolean_true;
     });
     if (!valid || !ok) return std::nullopt;

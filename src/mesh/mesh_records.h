@@ -1,12 +1,14 @@
 // The JSON records hubs exchange through the DHT, and the keys they live under. Pure functions.
 //
-//   presence  key h(app, "ns", N)   {"v":3,"hubId":H,"network":N,"page":I,"seq":S,"peers":[{"peerId":P,"data":{...}},...]}
+//   presence  key h(app, "ns", N)   {"v":4,"hubId":H,"network":N,"page":I,"seq":S,"peers":[{"peerId":P,"data":{...}},...],
+//                                    "sig":G}   a plain DHT value; G: H's Ed25519 signature (page_signature.h)
 //             one page of up to ~48 KB per (hub, namespace, page index I); an empty list withdraws the page.
 //             Every edit of a page is a new DHT value (docs/MESH.md); S orders the edits: of two values of one
 //             page, the one with the higher S is the page.
 //   inbox     key h(app, "hub", H)  {"v":1,"from":F,"epoch":E,"seq":S,"to":T,"network":N,"msg":{...}} (encrypted to H)
 //   hubs      key h(app, "hubs")    {"v":1,"hubId":H,"url":U,"region":R,"version":V,"connections":C,"capacity":M,"updated":T,
-//                                    "cert":PEM}   (the hub's member certificate, checked against the mesh CA)
+//                                    "cert":PEM,"pageKey":K}   (the hub's member certificate, checked against the mesh
+//                                    CA; K: the Ed25519 public key its presence pages are signed with, 64 hex)
 //             a hub leaving (drain) replaces its record by {"v":1,"hubId":H,...,"updated":T,"withdrawn":true}: the
 //             other hubs drop it from /hubs at once instead of at lease expiry
 #pragma once
@@ -79,10 +81,11 @@ struct HubRecord {
     std::uint64_t updated_ms = 0;  // when the hub wrote it: of two records of one hub, the newer counts
     std::string certificate;       // PEM: the hub's identity certificate (Membership checks it); not in /hubs
     bool withdrawn = false;        // the hub left (its tombstone): not listed
+    std::string page_key;          // 64 hex: the Ed25519 key its presence pages are signed with; not in /hubs
 };
 // This hub's record from its configuration and current load.
-HubRecord own_hub_record(std::string hub_id, std::string certificate, const MeshOptions& options, std::uint64_t capacity,
-                         std::uint64_t connections, std::uint64_t now_ms);
+HubRecord own_hub_record(std::string hub_id, std::string certificate, std::string page_key, const MeshOptions& options,
+                         std::uint64_t capacity, std::uint64_t connections, std::uint64_t now_ms);
 std::string encode_hub(const HubRecord& h);
 std::optional<HubRecord> decode_hub(std::string_view text);
 

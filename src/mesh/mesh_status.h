@@ -19,8 +19,9 @@ enum class Refusal : std::uint8_t {
     bad_certificate,  // a hub record whose certificate does not admit its signer
     revoked,          // signed by a hub listed in MESH_REVOKED
     over_bound,       // beyond the bound of pages tracked
+    bad_signature,    // a presence page whose Ed25519 signature is not its hub's page key's (page_signature.h)
 };
-inline constexpr std::size_t kRefusals = 4;
+inline constexpr std::size_t kRefusals = 5;
 
 struct MeshStats {
     std::array<std::uint64_t, kRecordKinds> refused_kind{};

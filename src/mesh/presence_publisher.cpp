@@ -1,6 +1,7 @@
 #include "mesh/presence_publisher.h"
 
 #include "mesh/mesh_limits.h"
+#include "mesh/page_signature.h"
 #include "util/clock.h"
 
 namespace pigeonhub {
@@ -105,10 +106,11 @@ void PresencePublisher::flush(const std::string& ns, Local& local) {
         mesh::PresencePage record{hub_id_, ns, {}, static_cast<std::uint32_t>(index), edits_.next(wall_clock_us())};
         for (const auto& [peer, data] : page.peers) record.peers.push_back({peer, data});
         const std::uint64_t id = mesh::presence_page_id(hub_id_, ns, index);
+        std::string value = mesh::sign_page(key, mesh::encode_presence(record), page_key_);
         if (record.peers.empty()) {
-            dht_.withdraw(key, id, mesh::encode_presence(record));
+            dht_.withdraw(key, id, std::move(value), RecordSigning::in_data);
         } else {
-            dht_.publish(key, id, mesh::encode_presence(record));
+            dht_.publish(key, id, std::move(value), RecordSigning::in_data);
             ++stats_.presence_published;
         }
     }

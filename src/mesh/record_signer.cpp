@@ -42,7 +42,7 @@ void RecordSigner::run() {
         Job job = std::move(jobs_.at(id));
         jobs_.erase(id);
         lock.unlock();
-        job.value->sign(*key_);
+        if (job.sign) job.value->sign(*key_);
         const dht::Value::Id vid = job.value->id;
         if (job.permanent) {
             std::lock_guard<std::mutex> a(announced_m_);

@@ -16,7 +16,7 @@
 
 namespace pigeonhub {
 
-// Signs records on its own thread (RSA-2048: about a millisecond each, not for the io thread) and hands them to
+// Signs records on its own thread (plain ones, Job::sign false, only pass through it, to keep one order) (RSA-2048: about a millisecond each, not for the io thread) and hands them to
 // OpenDHT with a plain put, in the order they were published. Not SecureDht::putSigned: that first looks the
 // value up on the network and signs when the lookup ends, so two quick edits of one record could reach
 // OpenDHT in the wrong order (seen when a storage node had just died: the older edit won). An edit of a
@@ -33,6 +33,7 @@ public:
         std::uint64_t record = 0;  // the caller's logical id: edits of one record replace each other here
         std::shared_ptr<dht::Value> value;
         bool permanent = true;     // false: a tombstone (lives one expiry, then the record is gone)
+        bool sign = true;          // false: put plain (the data carries its own signature), in the same order
     };
 
     // Threading: submit(), busy(), announced() and stop() from any thread (the DhtNode calls them from the io

@@ -17,11 +17,12 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
-                               Router& router, Outbox& out, MeshStats& stats, Clock clock)
+                               PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock)
     : io_(io),
       app_id_(std::move(app_id)),
       dht_(dht),
       membership_(membership),
+      page_key_of_(std::move(page_key_of)),
       router_(router),
       out_(out),
       stats_(stats),
@@ -57,37 +58,51 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
     if (!listening(ns)) return;  // a late callback for a namespace we left
     std::vector<PageValue> gone;  // pages whose current value expired
     const std::int64_t now = clock_();
+    std::string key;  // the namespace's DHT key, which every page's signature covers (made at the first page)
     for (const auto& v : values) {
-        if (v.owner.empty() || v.owner == hub_id_) continue;
-        ++stats_.records_received;
         if (expired) {
             // A held value that expired must not be applied later (its peers would stay forever).
             if (pending_.remove_if([&](const std::string&, const Held& h) { return h.value.id == v.id; }))
                 stats_.refuse(RecordKind::presence, Refusal::not_member);
-            // Only the expiry of a page's current value means anything; superseded edits expire all the time.
+            // Only the expiry of a page's current value means anything; superseded edits expire all the time (and
+            // this hub's own pages, never offered, are unknown here).
             auto page = versions_.record_of(v.id);
             if (!page) continue;
             if (versions_.live(*page)) gone.emplace_back(*page, v.id);
             else versions_.forget(*page);  // a tombstone ran out: the page is long gone
             continue;
         }
-        switch (const auto verdict = membership_.of(v.owner, now)) {
+        // Pages are plain values (page_signature.h): who wrote one is what it says, until its signature is checked
+        // with the page key of the hub it names.
+        auto p = mesh::decode_presence(v.data);
+        if (p && p->hub_id == hub_id_) continue;  // this hub's own page (a forged one changes nothing here)
+        ++stats_.records_received;
+        if (!p || p->network != ns) {  // stored under another namespace than it names: never counts
+            ++stats_.records_invalid;
+            continue;
+        }
+        switch (const auto verdict = membership_.of(p->hub_id, now)) {
         case Membership::Verdict::member: break;
         case Membership::Verdict::unknown:
-            if (auto dropped = pending_.hold(v.owner, Held{ns, v}, v.data.size(), now))
+            if (auto dropped = pending_.hold(p->hub_id, Held{ns, v}, v.data.size(), now))
                 stats_.refuse(RecordKind::presence, Refusal::not_member, dropped);
             continue;
         case Membership::Verdict::refused:
         case Membership::Verdict::revoked: stats_.refuse(RecordKind::presence, refusal_of(verdict)); continue;
         }
-        auto p = mesh::decode_presence(v.data);
-        // A page counts only if its signer is the hub it names, in the namespace it is stored under.
-        if (!p || p->hub_id != v.owner || p->network != ns) {
-            ++stats_.records_invalid;
+        const mesh::PageKey* page_key = page_key_of_ ? page_key_of_(p->hub_id) : nullptr;
+        if (!page_key) {  // a member whose hub record (with its page key) was not heard yet: wait for it
+            if (auto dropped = pending_.hold(p->hub_id, Held{ns, v}, v.data.size(), now))
+                stats_.refuse(RecordKind::presence, Refusal::not_member, dropped);
+            continue;
+        }
+        if (key.empty()) key = mesh::presence_key(app_id_, ns);
+        if (!mesh::verify_page(key, v.data, *page_key)) {
+            stats_.refuse(RecordKind::presence, Refusal::bad_signature);
             continue;
         }
         const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
-        switch (versions_.offer(page, ns, v.owner, v.id, p->seq, !p->peers.empty())) {
+        switch (versions_.offer(page, ns, p->hub_id, v.id, p->seq, !p->peers.empty())) {
         case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
         case RecordVersions::Offer::full: stats_.refuse(RecordKind::presence, Refusal::over_bound); continue;
         case RecordVersions::Offer::newest: break;

@@ -5,8 +5,10 @@
 // An expiry notice counts only for a page's current value, and only once a lookup confirms it: OpenDHT also
 // reports values as expired when the node that served them goes away.
 //
-// Only pages signed by member hubs count (Membership); pages of a hub not known yet wait in a PendingRecords
-// buffer until it is admitted or refused.
+// Only pages of member hubs (Membership) signed with the page key of the hub they name (its hub record's, looked up
+// through PageKeyOf; page_signature.h) count; a page that fails that check is refused (counted, badSignature).
+// Pages of a hub not known yet, or whose hub record was not heard yet, wait in a PendingRecords buffer until it is
+// admitted or refused.
 //
 // Bounded by mesh::kMaxRemotePeers and kMaxRemotePages (beyond: ignored and counted), kMaxPendingPages /
 // kMaxPendingBytes (the oldest dropped, counted).
@@ -26,6 +28,7 @@
 
 #include "mesh/dht_port.h"
 #include "mesh/membership.h"
+#include "mesh/page_signature.h"
 #include "mesh/mesh_status.h"
 #include "mesh/pending_records.h"
 #include "mesh/record_versions.h"
@@ -38,8 +41,11 @@ namespace pigeonhub {
 
 class RemotePresence {
 public:
-    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership, Router& router,
-                   Outbox& out, MeshStats& stats, Clock clock);
+    // The key `hub` signs its pages with (from its hub record), or nullptr while none is known.
+    using PageKeyOf = std::function<const mesh::PageKey*(std::string_view hub)>;
+
+    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
+                   PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock);
 
     // REQUIRES: called once, before listen().
     void start(std::string hub_id) { hub_id_ = std::move(hub_id); }
@@ -74,6 +80,7 @@ private:
     std::string app_id_;
     DhtPort& dht_;
     const Membership& membership_;
+    PageKeyOf page_key_of_;
     Router& router_;
     Outbox& out_;
     MeshStats& stats_;

@@ -9,6 +9,7 @@
 // talks only to the hubs on 127.0.0.1 (its bootstrap and what they tell it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHub, startMesh, randomPeerId, waitFor, dhtPort, tempStateDir, meshCa } from './lib/hub.mjs';
@@ -20,10 +21,16 @@ const stats = async (h) => (await get(`${h.url}/stats`)).json.mesh;
 const hubsOf = async (h) => (await get(`${h.url}/hubs`)).json;
 const hubId = async (h) => (await get(`${h.url}/health`)).json.nodeId;
 
-// A presence page as a hub writes it (src/mesh/mesh_records.h), signed by whoever puts it.
+// A presence page as a hub writes it (src/mesh/mesh_records.h), without a signature.
 const page = (hub, ns, peers, seq = Date.now() * 1000) => asciiJson({
-  v: 3, hubId: hub, network: ns, page: 0, seq, peers: peers.map((p) => ({ peerId: p, data: { peerId: p, isHub: true, nick: 'rogue' } })),
+  v: 4, hubId: hub, network: ns, page: 0, seq, peers: peers.map((p) => ({ peerId: p, data: { peerId: p, isHub: true, nick: 'rogue' } })),
 });
+// The same page with an Ed25519 signature as hubs add it (src/mesh/page_signature.h): over
+// "pigeonhub-page/4\n" + the DHT key's name + "\n" + the page, appended as its last member "sig".
+const signedPage = (privateKey, ns, text) => {
+  const sig = crypto.sign(null, Buffer.from(`pigeonhub-page/4\n${presenceKey(APP, ns)}\n${text}`, 'utf8'), privateKey).toString('hex');
+  return `${text.slice(0, -1)},"sig":"${sig}"}`;
+};
 
 let h1, h2, rogue, revokedFile, h2State;
 before(async () => {
@@ -54,6 +61,13 @@ test('a rogue DHT node: no phantom, no stolen peer, no link key, not in /hubs; e
   await rogue.putSigned(presenceKey(APP, 'room'), page(rogue.hubId, 'room', [PHANTOM, B]));
   await waitFor(async () => (await stats(h1)).recordsPending > before1.recordsPending,
     { timeoutMs: 5000, what: 'hub 1 to hold the rogue page for a certificate' });
+  // Pages are plain values: a page in hub 2's name (taking B away, adding a phantom), signed with a key of its own.
+  const h2Id = await hubId(h2);
+  const { privateKey: forger } = crypto.generateKeyPairSync('ed25519');
+  await rogue.put(presenceKey(APP, 'room'), signedPage(forger, 'room', page(h2Id, 'room', [PHANTOM], Date.now() * 1000 + 9e9)));
+  await rogue.put(presenceKey(APP, 'room'), page(h2Id, 'room', [PHANTOM]));  // and one with no signature at all
+  await waitFor(async () => (await stats(h1)).refused.badSignature >= before1.refused.badSignature + 2,
+    { timeoutMs: 5000, what: 'the forged pages to fail the Ed25519 check' });
   // A link-key request, signed and encrypted to hub 1 as a hub would send it.
   await rogue.putEncrypted(inboxKey(APP, h1Id), h1Id, linkKeyRequest());
   await waitFor(async () => (await stats(h1)).refusedKinds.keyRequest > before1.refusedKinds.keyRequest,
@@ -120,14 +134,19 @@ test('a revoked hub is dropped within one refresh: its peers leave, /hubs forget
   a.end(); b.end(); b2.end();
 });
 
-test('MESH_TRUST=open: any signer counts, as before, but isHub never comes from a remote page', async () => {
+test('MESH_TRUST=open: any DHT node with a hub record counts, as before, but isHub never comes from a remote page', async () => {
   const [o1, o2] = await startMesh(2, { env: { MESH_TRUST: 'open', MESH_CA: undefined, MESH_CA_KEY: undefined } });
   const r = await startRogue({ bootstrapPort: await dhtPort(o1) });
   try {
     assert.equal((await get(`${o1.url}/health`)).json.meshTrust, 'open');
     const A = randomPeerId(), PHANTOM = randomPeerId();
     const a = await joined(o1, A, 'open-room');
-    await r.putSigned(presenceKey(APP, 'open-room'), page(r.hubId, 'open-room', [PHANTOM]));
+    // Its pages are checked with the page key its (signed) hub record shows, as every hub's are.
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+    const pageKey = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
+    await r.putSigned(hubsKey(APP), asciiJson({ v: 1, hubId: r.hubId, url: 'ws://127.0.0.1:9/', region: 'x', version: '1',
+      connections: 0, capacity: 1, updated: Date.now(), cert: '', pageKey }));
+    await r.put(presenceKey(APP, 'open-room'), signedPage(privateKey, 'open-room', page(r.hubId, 'open-room', [PHANTOM])));
     const seen = await a.next((m) => m.type === 'peer-discovered' && m.data.peerId === PHANTOM, 5000);
     assert.deepEqual(seen.data, { peerId: PHANTOM, isHub: false, nick: 'rogue' });
     a.end();

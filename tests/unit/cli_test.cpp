@@ -8,6 +8,7 @@
 #include "cli/monitor_table.h"
 #include "data/data_record.h"
 #include "mesh/mesh_records.h"
+#include "mesh/page_signature.h"
 
 namespace pigeonhub::cli {
 namespace {
@@ -39,19 +40,34 @@ TEST(CliParse, HubUrlsAndLines) {
     EXPECT_EQ(encode_path_segment("a b/ü"), "a%20b%2f%c3%bc");
 }
 
+// Page keys of the hubs of these tests: hub "aaa..." signs with key_of('a').
+data::Ed25519Key key_of(char c) {
+    std::array<std::uint8_t, 32> seed{};
+    seed.fill(static_cast<std::uint8_t>(c));
+    return data::Ed25519Key::from_seed(seed);
+}
+mesh::HubRecord record_of(char c) {
+    mesh::HubRecord h;
+    h.hub_id = std::string(40, c);
+    h.page_key = mesh::page_key_hex(key_of(c).public_key);
+    return h;
+}
+
+// A plain page value as hubs put them, signed with the page key of `signer` (its hub's own unless a test forges).
 RawValue page_value(const std::string& hub, const std::string& ns, std::uint64_t seq, std::vector<std::string> ids,
-                    std::string owner = {}) {
+                    char signer = 0) {
     mesh::PresencePage p{hub, ns, {}, 0, seq};
     for (auto& id : ids) p.peers.push_back({id, "{\"peerId\":\"" + id + "\"}"});
-    return RawValue{seq, owner.empty() ? hub : owner, mesh::encode_presence(p)};
+    return RawValue{seq, "", mesh::sign_page(mesh::presence_key("app", ns), mesh::encode_presence(p),
+                                             key_of(signer ? signer : hub[0]))};
 }
 
 TEST(CliFormat, PeersFromTheNewestPageOfEachHub) {
     const std::string a(40, 'a'), b(40, 'b'), p1(40, '1'), p2(40, '2'), p3(40, '3');
     auto peers = peers_from_pages({page_value(a, "room", 1, {p1, p2}), page_value(a, "room", 2, {p2}),
                                    page_value(b, "room", 5, {p3}), page_value(b, "other", 6, {p1}),
-                                   page_value(b, "room", 9, {p1}, /*owner=*/a)},
-                                  "room");
+                                   page_value(b, "room", 9, {p1}, /*signer=*/'a')},
+                                  "room", mesh::presence_key("app", "room"), {record_of('a'), record_of('b')});
     ASSERT_EQ(peers.size(), 2u);
     EXPECT_EQ(peers[0].peer_id, p2);
     EXPECT_EQ(peers[0].hub_id, a);

@@ -52,7 +52,7 @@ void FakeDhtNet::store(const std::string& key, Stored v) {
 // The values `owner` announced for `record` before `keep_id` stop being announced: they expire one lease later.
 void FakeDhtNet::retire(const std::string& key, const std::string& owner, std::uint64_t record, std::uint64_t keep_id) {
     for (auto& v : store_[key])
-        if (v.owner == owner && v.record == record && v.id != keep_id && v.announced) {
+        if (v.publisher == owner && v.record == record && v.id != keep_id && v.announced) {
             v.announced = false;
             v.expires_ms = now_ + kLeaseMs;
         }
@@ -62,7 +62,7 @@ void FakeDhtNet::kill(const std::string& hub_id) {
     dead_.insert(hub_id);
     for (auto& [key, values] : store_)
         for (auto& v : values)
-            if (v.owner == hub_id && v.announced) {
+            if (v.publisher == hub_id && v.announced) {
                 v.announced = false;
                 v.expires_ms = now_ + kLeaseMs;
             }
@@ -158,6 +158,7 @@ void FakeDht::put(const std::string& key, std::string owner, std::string to, std
     FakeDhtNet::Stored v;
     v.id = net_.next_value_id_++;
     v.owner = std::move(owner);
+    v.publisher = hub_id_;
     v.to = std::move(to);
     v.data = std::move(data);
     v.record = record;
@@ -168,15 +169,16 @@ void FakeDht::put(const std::string& key, std::string owner, std::string to, std
     if (record) net_.retire(key, hub_id_, record, id);
 }
 
-void FakeDht::publish(const std::string& key, std::uint64_t record_id, std::string data) {
+void FakeDht::publish(const std::string& key, std::uint64_t record_id, std::string data, RecordSigning signing) {
     if (net_.dead_.count(hub_id_)) return;
     published_.insert({key, record_id});
-    put(key, hub_id_, {}, std::move(data), record_id, /*announced=*/true);
+    put(key, signing == RecordSigning::dht ? hub_id_ : std::string(), {}, std::move(data), record_id, /*announced=*/true);
 }
 
-void FakeDht::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) {
+void FakeDht::withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone, RecordSigning signing) {
     if (net_.dead_.count(hub_id_) || !published_.erase({key, record_id})) return;
-    put(key, hub_id_, {}, std::move(tombstone), record_id, /*announced=*/false);
+    put(key, signing == RecordSigning::dht ? hub_id_ : std::string(), {}, std::move(tombstone), record_id,
+        /*announced=*/false);
 }
 
 void FakeDht::send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) {

@@ -60,6 +60,7 @@ private:
     struct Stored {
         std::uint64_t id = 0;
         std::string owner;   // signer, empty if unsigned
+        std::string publisher;  // the node that put it (whose death or next edit retires it)
         std::string to;      // encrypted to this hub, empty if readable by all
         std::string data;
         std::uint64_t record = 0;  // the publisher's logical record (0: one-off value)
@@ -112,8 +113,10 @@ public:
     std::string certificate() const override { return certificate_.empty() ? "cert:" + hub_id_ : certificate_; }
     bool ready() const override { return ready_; }
     unsigned good_nodes() const override { return good_nodes_; }
-    void publish(const std::string& key, std::uint64_t record_id, std::string data) override;
-    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone) override;
+    void publish(const std::string& key, std::uint64_t record_id, std::string data,
+                 RecordSigning signing = RecordSigning::dht) override;
+    void withdraw(const std::string& key, std::uint64_t record_id, std::string tombstone,
+                  RecordSigning signing = RecordSigning::dht) override;
     std::size_t records_signing() const override { return 0; }
     void send_encrypted(const std::string& key, const std::string& to_hub_id, std::string data) override;
     void send_plain(const std::string& key, std::string data) override;

@@ -13,6 +13,7 @@
 #include "mesh/hub_link.h"
 #include "mesh/mesh_limits.h"
 #include "mesh/mesh_records.h"
+#include "mesh/page_signature.h"
 #include "recording_outbox.h"
 
 using namespace pigeonhub;
@@ -121,13 +122,22 @@ protected:
         return {a, b};
     }
 
-    // What a DHT node that is no hub (or is one, written by hand) puts: its page in `ns` listing `peers`, its hub
-    // record, a key request to `to`.
+    // What a DHT node that is no hub (or is one, written by hand) puts: its page in `ns` listing `peers` (as a
+    // plain value signed with its page key, page_key_of(its id), as hubs put them), its hub record (showing that
+    // key), a key request to `to`.
+    static data::Ed25519Key page_key_of(const std::string& hub_id) {
+        std::array<std::uint8_t, 32> seed{};
+        seed.fill(static_cast<std::uint8_t>(hub_id.back()));
+        return data::Ed25519Key::from_seed(seed);
+    }
+    std::string signed_page(const mesh::PresencePage& page, const data::Ed25519Key& key) const {
+        return mesh::sign_page(mesh::presence_key(config.app_id, page.network), mesh::encode_presence(page), key);
+    }
     void put_page(FakeDht& node, const std::string& ns, const std::vector<std::string>& peers, std::uint64_t seq = 1) {
         mesh::PresencePage page{node.hub_id(), ns, {}, 0, seq};
         for (const auto& p : peers) page.peers.push_back({p, R"({"peerId":")" + p + "\"}"});
         node.publish(mesh::presence_key(config.app_id, ns), mesh::presence_page_id(node.hub_id(), ns, 0),
-                     mesh::encode_presence(page));
+                     signed_page(page, page_key_of(node.hub_id())), RecordSigning::in_data);
     }
     void put_hub_record(FakeDht& node, const std::string& url, std::uint64_t updated = 1) {
         mesh::HubRecord h;
@@ -135,6 +145,7 @@ protected:
         h.url = url;
         h.updated_ms = updated;
         h.certificate = node.certificate();
+        h.page_key = mesh::page_key_hex(page_key_of(node.hub_id()).public_key);
         node.publish(mesh::hubs_key(config.app_id), mesh::hub_record_id(h.hub_id), mesh::encode_hub(h));
     }
     static std::uint64_t refused(const MeshStats& s, Refusal r) { return s.refused_reason[static_cast<std::size_t>(r)]; }
@@ -316,9 +327,11 @@ TEST_F(HubMeshTest, RemotePagesCannotMakeAPeerAHub) {
     auto A = start('a');
     Slot a = A->join(peer('1'), "room");
     net.settle();
-    auto other = net.node(hub('r'));  // any key holder on the DHT, writing its own page by hand
+    auto other = net.node(hub('r'));  // any key holder on the DHT, writing its hub record and its page by hand
+    put_hub_record(*other, "ws://r.example/");
     mesh::PresencePage page{hub('r'), "room", {{peer('7'), R"({"peerId":")" + peer('7') + R"(","isHub":true,"nick":"x"})"}}, 0, 1};
-    other->publish(mesh::presence_key(config.app_id, "room"), 1, mesh::encode_presence(page));
+    other->publish(mesh::presence_key(config.app_id, "room"), 1, signed_page(page, page_key_of(hub('r'))),
+                   RecordSigning::in_data);
     net.settle();
     auto seen = A->frames(a, {R"("type":"peer-discovered")", peer('7')});
     ASSERT_EQ(seen.size(), 1u);
@@ -497,4 +510,69 @@ TEST_F(HubMeshTest, ASingleHubCountsNoOther) {
     EXPECT_EQ(A->discovered(a, peer('2')), 0u);
     EXPECT_FALSE(lists(*A, hub('b')));
     EXPECT_GE(refused(A->mesh.stats(), Refusal::not_member), 1u);
+}
+
+// Pages are plain values: anyone can put one naming a member hub. One not signed with that hub's page key (the key
+// in its hub record) adds no peer and is counted as refused; the member's own pages still count.
+TEST_F(HubMeshTest, AForgedPageOfAMemberIsRefused) {
+    auto A = start('a'), B = start('b');
+    auto [a, b] = linked(*A, *B);
+    auto rogue = net.node(hub('r'));
+    mesh::PresencePage forged{hub('b'), "room", {{peer('7'), R"({"peerId":")" + peer('7') + "\"}"}}, 5, ~0ull >> 1};
+    rogue->publish(mesh::presence_key(config.app_id, "room"), 1, signed_page(forged, page_key_of(hub('r'))),
+                   RecordSigning::in_data);
+    // And B's page with a peer taken out and the old signature kept.
+    forged.page = 0;
+    forged.peers.clear();
+    std::string stripped = signed_page(forged, page_key_of(hub('r')));
+    rogue->publish(mesh::presence_key(config.app_id, "room"), 2, std::move(stripped), RecordSigning::in_data);
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('7')), 0u) << "no phantom";
+    EXPECT_EQ(A->disconnected(a, peer('2')), 0u) << "B's peer not taken away";
+    EXPECT_EQ(refused(A->mesh.stats(), Refusal::bad_signature), 2u);
+    EXPECT_EQ(refused(A->mesh.stats(), RecordKind::presence), 2u);
+    B->join(peer('3'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('3')), 1u) << "B's real edits still count";
+}
+
+// A member's genuine page copied under another namespace's key: it names its own namespace (ignored as invalid), and
+// with the namespace in it rewritten its signature fails (the signature covers the page and the DHT key).
+TEST_F(HubMeshTest, AGenuinePageCannotBeReplayedInAnotherNamespace) {
+    auto A = start('a'), B = start('b');
+    Slot a = A->join(peer('1'), "other");
+    B->join(peer('2'), "room");
+    net.settle();
+    ASSERT_EQ(A->discovered(a, peer('2')), 0u);
+    std::string genuine;
+    for (const auto& v : net.stored(mesh::presence_key(config.app_id, "room")))
+        if (v.data.find(peer('2')) != std::string::npos) genuine = v.data;
+    ASSERT_FALSE(genuine.empty());
+    auto rogue = net.node(hub('r'));
+    const auto invalid = A->mesh.stats().records_invalid;
+    rogue->send_plain(mesh::presence_key(config.app_id, "other"), genuine);
+    std::string moved = genuine;
+    moved.replace(moved.find(R"("network":"room")"), 16, R"("network":"other")");
+    rogue->send_plain(mesh::presence_key(config.app_id, "other"), moved);
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('2')), 0u);
+    EXPECT_EQ(A->mesh.stats().records_invalid, invalid + 1);
+    EXPECT_EQ(refused(A->mesh.stats(), Refusal::bad_signature), 1u);
+}
+
+// In an open mesh every hub counts, but a page still needs its hub's record (for the page key): it waits for it.
+TEST_F(HubMeshTest, InAnOpenMeshAPageWaitsForItsHubsPageKey) {
+    config.trust = MeshTrust::open;
+    auto A = start('a');
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    auto m = net.node(hub('m'));
+    put_page(*m, "room", {peer('5')});
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('5')), 0u);
+    EXPECT_EQ(A->mesh.stats().records_pending, 1u);
+    put_hub_record(*m, "ws://m.example/");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('5')), 1u);
+    EXPECT_EQ(A->mesh.stats().records_pending, 0u);
 }

@@ -75,7 +75,7 @@ TEST(MeshRecords, SignalAndHubRoundTrip) {
     EXPECT_EQ(d->to, kPeer);
     EXPECT_EQ(d->msg, s.msg);
     EXPECT_FALSE(decode_signal(R"({"to":"x","network":"n","msg":"not an object"})"));
-    HubRecord h{kHub, "wss://hub.example", "eu", "0.1.0", 5, 100, 1795474767368, "", false};
+    HubRecord h{kHub, "wss://hub.example", "eu", "0.1.0", 5, 100, 1795474767368, "", false, ""};
     auto hd = decode_hub(encode_hub(h));
     ASSERT_TRUE(hd);
     EXPECT_EQ(hd->url, "wss://hub.example");

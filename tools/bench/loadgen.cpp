@@ -11,6 +11,11 @@
 //   pigeonhub-loadgen mesh  --ports P1,P2,... [--peers N] [--namespaces K] [--seconds S] [--churn F] [--signals R]
 //                                                            N peers over several hubs with churn; cross-hub discovery
 //                                                            and signal delivery p50/p99 (see mesh() below)
+//   pigeonhub-loadgen rooms --port P --conns N [--conc C] [--port2 Q] [--hold S]
+//                                                            N peers into N/2 namespaces of two; joins/s until every
+//                                                            pair discovered each other. With --port2 the second of
+//                                                            each pair joins the hub on Q (cross-hub). Then holds
+//                                                            the peers S seconds (the driver reads the hub's RSS).
 //
 // Every scenario is bounded in connections and time (at most 60 s; a join of more than 5,000 all-to-all 300 s; mesh:
 // its --seconds, at most 30 min) and connects to 127.0.0.1 only.
@@ -198,13 +203,14 @@ struct Args {
     bool announce = false;
     int max_peers = 0;  // join: announce with maxPeers and expect bounded discovery
     int size = 1000;
-    double hold = 0;  // join: keep the peers connected this many seconds after the JSON line, then close all at once
+    unsigned short port2 = 0;  // rooms: the second member of each pair joins this hub (0: the same hub)
+    double hold = 0;  // join, rooms: keep the peers connected this many seconds after the result line
 };
 
 Args parse_args(int argc, char** argv) {
     Args a;
     if (argc < 2) {
-        std::fprintf(stderr, "usage: pigeonhub-loadgen idle|join|relay|rtt --port P [options]\n");
+        std::fprintf(stderr, "usage: pigeonhub-loadgen idle|join|relay|rtt|rooms --port P [options]\n");
         std::exit(2);
     }
     a.scenario = argv[1];
@@ -230,6 +236,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--seconds") a.seconds = std::min(60.0, std::atof(v.c_str()));
         else if (k == "--size") a.size = std::atoi(v.c_str());
         else if (k == "--max-peers") a.max_peers = std::atoi(v.c_str());
+        else if (k == "--port2") a.port2 = static_cast<unsigned short>(std::atoi(v.c_str()));
         else if (k == "--hold") a.hold = std::min(600.0, std::atof(v.c_str()));
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
@@ -767,6 +774,61 @@ int mesh(int argc, char** argv) {
     return 0;
 }
 
+// Many small rooms: peer 2i and 2i+1 announce into "room-<i>" (the second on --port2 when given). Done when every
+// peer has heard peer-discovered for its partner; joins/s counts all N announces over that time.
+void rooms(const Args& a) {
+    Bench b(a.port);
+    const tcp::endpoint ep2(asio::ip::make_address("127.0.0.1"), a.port2 ? a.port2 : a.port);
+    const int n = a.conns & ~1;  // pairs only
+    std::vector<std::string> ids(static_cast<std::size_t>(n));
+    for (auto& id : ids) id = random_id(b.rng);
+    std::vector<char> heard(static_cast<std::size_t>(n), 0);  // peer i heard its partner
+    int started = 0, opened = 0, in_flight = 0, failed = 0;
+    long discovered = 0, pairs_done = 0;
+    auto t0 = Clock::now();
+    std::function<void()> launch = [&] {
+        while (started < n && in_flight < a.conc) {
+            const int i = started++;
+            auto c = std::make_shared<Client>(b.io, ids[static_cast<std::size_t>(i)]);
+            b.clients.push_back(c);
+            ++in_flight;
+            const std::string partner = ids[static_cast<std::size_t>(i ^ 1)];
+            c->on_message = [&, i, partner](Client&, std::string_view m) {
+                if (heard[static_cast<std::size_t>(i)] || m.find("\"peer-discovered\"") == std::string_view::npos) return;
+                if (m.find(partner) == std::string_view::npos) return;
+                heard[static_cast<std::size_t>(i)] = 1;
+                ++discovered;
+                if (heard[static_cast<std::size_t>(i ^ 1)]) ++pairs_done;
+            };
+            c->on_open = [&, i](Client& cl) {
+                --in_flight;
+                ++opened;
+                cl.send(announce(cl.id(), "room-" + std::to_string(i / 2)));
+                launch();
+            };
+            c->on_close = [&, i](Client& cl) {
+                if (!cl.open() && !heard[static_cast<std::size_t>(i)]) {
+                    --in_flight;
+                    ++failed;
+                    launch();
+                }
+            };
+            c->connect(i % 2 == 1 && a.port2 ? ep2 : b.ep, i % 2 == 1 && a.port2 ? a.port2 : a.port);
+        }
+    };
+    launch();
+    // A failed connection breaks at most one pair: stop once the rest are complete.
+    b.run_until([&] { return pairs_done >= n / 2 || (opened + failed >= n && pairs_done + failed >= n / 2); }, 60);
+    const double secs = ms_since(t0) / 1000;
+    std::printf("{\"scenario\":\"rooms\",\"peers\":%d,\"rooms\":%d,\"opened\":%d,\"failed\":%d,\"discovered\":%ld,"
+                "\"pairs_complete\":%ld,\"seconds\":%.3f,\"joins_per_s\":%.1f,\"complete\":%s,\"cross_hub\":%s}\n",
+                n, n / 2, opened, failed, discovered, pairs_done, secs, opened / secs,
+                pairs_done >= n / 2 ? "true" : "false", a.port2 ? "true" : "false");
+    std::fflush(stdout);
+    // The peers stay connected (and announced) while the driver reads the hub's RSS.
+    if (a.hold > 0) b.run_until([] { return false; }, a.hold);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -780,6 +842,7 @@ int main(int argc, char** argv) {
     else if (a.scenario == "join") join(a);
     else if (a.scenario == "relay") relay(a);
     else if (a.scenario == "rtt") rtt(a);
+    else if (a.scenario == "rooms") rooms(a);
     else {
         std::fprintf(stderr, "unknown scenario %s\n", a.scenario.c_str());
         return 2;

@@ -15,6 +15,7 @@ import { crossHub, failover } from './mesh-scenarios.mjs';
 import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
 import { dataBench } from './data-bench.mjs';
 import { scaleRun, plot as plotScale } from './scale-run.mjs';
+import { roomsBench, describe as describeRooms } from './rooms-bench.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -235,6 +236,18 @@ if (scale) {
   }
 }
 
+// Many two-peer rooms (issue 14, target 4; tools/bench/rooms-bench.mjs): pigeonhubd alone, as a member of a two-hub CA
+// mesh (the DHT work real), with the pairs split across that mesh, and the reference hub.
+const roomsPeers = quick ? 2000 : 10000;
+for (const setup of ['pigeonhubd', 'pigeonhubd, 2-hub CA mesh', 'pigeonhubd, 2-hub CA mesh, pairs split', 'reference']) {
+  const scenario = `rooms: ${roomsPeers} peers in ${roomsPeers / 2} two-peer namespaces`;
+  const r = await attempt(() => roomsBench(setup, { peers: roomsPeers }));
+  const row = r.error ? { scenario, hub: setup, cpu: null, value: 'failed', unit: '', extra: r.error }
+    : { scenario, hub: setup, cpu: r.cpuS, value: r.joinsPerS, unit: 'joins/s', rooms: r, extra: describeRooms(r) };
+  rows.push(row);
+  console.log(`${scenario.padEnd(36)} ${setup.padEnd(20)} ${String(row.value).padStart(10)} ${row.unit.padEnd(8)} ${row.extra}`);
+}
+
 // The targets of the benchmarks issue, judged from the rows above.
 const find = (scenario, hub) => rows.find((r) => r.scenario === scenario && r.hub === hub);
 const targets = [];
@@ -261,6 +274,19 @@ const target = (name, result, met) => targets.push({ name, result, met });
     target(`${r.scenario.replace('presence churn, ', '')}: every join, re-announce and departure on every member hub within 1 s (p99)`,
       r.churn ? `p99 ${r.churn.p99} ms, max ${r.churn.max} ms, ${r.churn.late} late of ${r.churn.events}` : `failed: ${r.extra}`,
       !!r.churn && r.churn.p99 < 1000 && r.churn.late === 0 && r.churn.finalDiffs === 0);
+  }
+  {
+    const scenario = `rooms: ${roomsPeers} peers in ${roomsPeers / 2} two-peer namespaces`;
+    const ref = find(scenario, 'reference')?.rooms;
+    for (const setup of ['pigeonhubd', 'pigeonhubd, 2-hub CA mesh']) {
+      const r = find(scenario, setup)?.rooms;
+      if (!r) continue;
+      target(`rooms (${setup}): >= 5,000 joins/s at ${roomsPeers} peers, every pair discovered`, `${r.joinsPerS} joins/s, ${r.pairsComplete}/${r.rooms} pairs`,
+        r.joinsPerS >= 5000 && r.complete);
+      target(`rooms (${setup}): <= 3 KB RSS per announced peer`, `${(r.rssKiBPerPeer * 1024).toFixed(0)} B`, r.rssKiBPerPeer * 1024 <= 3000);
+      if (ref) target(`rooms (${setup}): hub CPU per join <= the reference's`, `${r.cpuUsPerJoin.toFixed(0)} vs ${ref.cpuUsPerJoin.toFixed(0)} us`,
+        r.cpuUsPerJoin <= ref.cpuUsPerJoin);
+    }
   }
   const fo = find('failover: kill -9 of a hub (3 hubs)', 'pigeonhubd');
   if (fo) target('failover < 5 s', typeof fo.value === 'number' ? `${fo.value} ms` : `${fo.value} ${fo.extra}`, typeof fo.value === 'number' && fo.value < 5000);
