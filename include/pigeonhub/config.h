@@ -30,7 +30,7 @@ struct SessionOptions {
     std::uint32_t ping_interval_ms = 20000;  // PING_INTERVAL: ping a socket silent this long
     std::uint32_t probe_timeout_ms = 5000;   // PROBE_TIMEOUT: a duplicate-id holder must answer a ping within this
     std::uint32_t max_send_queue = 4u << 20; // MAX_SEND_QUEUE: bytes queued to one socket before it is closed
-    std::uint32_t max_output_buffer = 32u << 20;  // MAX_OUTPUT_BUFFER: bytes queued to all sockets together; over it
+    std::uint32_t max_output_buffer = 8u << 20;   // MAX_OUTPUT_BUFFER: bytes queued to all sockets together; over it
                                                   // the hub writes at once and stops reading sockets until its
                                                   // writes bring the total under half (net/session_hub.h)
     std::uint32_t message_rate = 1000;       // MESSAGE_RATE: messages/s one socket may send (burst 2x); the

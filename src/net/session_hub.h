@@ -73,6 +73,9 @@ private:
     void session_finalized(WsSession& s);
     void mark_dirty(WsSession& s);
     bool over_budget() const noexcept { return stats_.queued_bytes > config_.max_output_buffer; }
+    // While a light read is handled (ws_session.cpp): what it sends is written at once.
+    bool writing_through() const noexcept { return writing_through_; }
+    void set_writing_through(bool on) noexcept { writing_through_ = on; }
     // What one socket may hold while output is over the budget before it is written: half the budget shared by
     // every socket (so all of them together add at most half the budget again).
     std::size_t output_share() const noexcept {
@@ -101,6 +104,7 @@ private:
     std::vector<std::shared_ptr<WsSession>> dirty_;
     std::vector<std::shared_ptr<WsSession>> graveyard_;
     bool flush_posted_ = false;
+    bool writing_through_ = false;
     std::vector<std::shared_ptr<WsSession>> paused_;
     std::int64_t over_budget_since_ms_ = 0;
     std::vector<char> read_buffer_;

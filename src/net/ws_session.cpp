@@ -13,6 +13,12 @@ namespace {
 
 constexpr std::int64_t kCloseGraceMs = 2000;  // how long a closing socket waits for the peer's close
 constexpr int kReadsPerWakeup = 4;            // fairness: then other sockets get their turn
+// Latency for light sockets under load (issue 14): a read of at most kLightReadBytes is "light" (a signal or two):
+// what it sends goes out at once instead of at the end of the burst. A socket whose last read was kBusyReadBytes or
+// more is "busy": its next turn waits behind every socket ready in the same wake-up, so a light one's message is
+// not queued behind a busy one's whole batch.
+constexpr std::size_t kLightReadBytes = 4096;
+constexpr std::size_t kBusyReadBytes = 16384;
 constexpr std::size_t kItemsPerWrite = 48;    // items gathered into one writev (3 buffers each)
 
 const SharedText& ping_frame() {
@@ -65,7 +71,8 @@ void WsSession::enqueue_text(OutFrame frame) {
     push(std::move(item));
     // Over the hub's output budget (session_hub.h): write now rather than hold the frames until the end of the
     // burst, a few at a time (this socket's share of the budget) so that a crowd's fan-out is not a write per frame.
-    if (hub_.over_budget() && queued_bytes_ >= hub_.output_share()) write_now();
+    if (hub_.over_budget() && queued_bytes_ >= hub_.output_share()) write_now(/*over_budget=*/true);
+    else if (hub_.writing_through()) write_now(/*over_budget=*/false);
 }
 
 void WsSession::start_reading() {
@@ -76,12 +83,27 @@ void WsSession::start_reading() {
 }
 
 void WsSession::on_readable(const asio::error_code& ec) {
-    reading_ = false;
-    if (state_ == State::closed) return;
+    if (state_ == State::closed) {
+        reading_ = false;
+        return;
+    }
     if (ec) {
+        reading_ = false;
         if (ec != asio::error::operation_aborted) abort();
         return;
     }
+    if (busy_) {
+        // Behind the sockets that are ready now (reading_ stays set: nothing else arms a read meanwhile).
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_turn(); });
+        return;
+    }
+    read_turn();
+}
+
+void WsSession::read_turn() {
+    reading_ = false;
+    if (state_ == State::closed) return;
+    busy_ = false;
     auto& stats = hub_.mutable_stats();
     for (int i = 0; i < kReadsPerWakeup && state_ != State::closed; ++i) {
         if (hub_.over_budget()) {
@@ -105,7 +127,10 @@ void WsSession::on_readable(const asio::error_code& ec) {
         // framing error the stream cannot be parsed any more: bytes are discarded until the peer's EOF (an
         // immediate close() with unread data would reset the connection and lose our close frame).
         if (reader_failed_) continue;
+        if (n >= kBusyReadBytes) busy_ = true;
+        hub_.set_writing_through(n <= kLightReadBytes);
         std::uint16_t code = reader_.feed(hub_.read_buffer(), n, *this);
+        hub_.set_writing_through(false);
         if (code) {
             reader_failed_ = true;
             if (state_ != State::open) continue;
@@ -221,9 +246,9 @@ void WsSession::flush() {
     hub_.output_drained();
 }
 
-void WsSession::write_now() {
+void WsSession::write_now(bool over_budget) {
     if (write_waiting_ || write_failed_ || state_ == State::closed) return;
-    ++hub_.mutable_stats().written_at_once;
+    if (over_budget) ++hub_.mutable_stats().written_at_once;
     switch (write_queued()) {
     case WriteResult::failed:
         // The peer is gone. Closing here would re-enter the router in the middle of a fan-out: drop what is

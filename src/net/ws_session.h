@@ -82,8 +82,11 @@ private:
     // Writes what is queued until it is all written (drained), the socket is full (blocked: a write wait is
     // armed) or the write fails. Never closes the session (callable in the middle of a fan-out).
     WriteResult write_queued();
-    // write_queued() at send time, while the hub's output is over its budget; a failed write drops the queue.
-    void write_now();
+    // write_queued() at send time (output over the hub's budget, or a light read's reply); a failed write drops the
+    // queue.
+    void write_now(bool over_budget);
+    // One turn of reading: up to kReadsPerWakeup reads, then the read is armed again (or paused).
+    void read_turn();
     void push(OutItem&& item);
     void detach();
     void finalize();
@@ -109,6 +112,7 @@ private:
     bool write_waiting_ = false;
     bool overflow_ = false;
     bool write_failed_ = false;  // write_now() failed: nothing more is queued, flush() aborts
+    bool busy_ = false;          // the last read was big: the next turn waits behind the other ready sockets
     bool peer_closed_ = false;
     bool shut_down_send_ = false;
     bool reader_failed_ = false;
