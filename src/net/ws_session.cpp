@@ -329,7 +329,9 @@ void WsSession::after_drain() {
     queue_.clear();
     queue_head_ = 0;
     head_offset_ = 0;
-    if (queue_.capacity() > 16) queue_.shrink_to_fit();
+    // An idle socket holds no queue (120 B per item of capacity, kept per socket otherwise);
+    // a busy one allocates it again once per burst.
+    queue_.shrink_to_fit();
     if (state_ == State::closing) {
         if (peer_closed_) {
             finalize();

@@ -26,7 +26,7 @@ export async function crowd(hub, n, { afterMs = 30000 } = {}) {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const join = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('crowd: join timed out')); }, 330000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('crowd: join timed out')); }, 930000);
     child.stdout.on('data', (d) => {
       out += d;
       const line = out.split('\n').find((l) => l.startsWith('{'));

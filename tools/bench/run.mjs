@@ -16,6 +16,7 @@ import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
 import { dataBench } from './data-bench.mjs';
 import { scaleRun, plot as plotScale } from './scale-run.mjs';
 import { roomsBench, describe as describeRooms } from './rooms-bench.mjs';
+import { crowd, describe as describeCrowd } from './crowd.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -122,8 +123,16 @@ scenarios.push(['round trip during relay load (16 pairs)', ['pigeonhubd', 'refer
   await new Promise((r) => setTimeout(r, 1500));
   const r = await runLoadgen(['rtt', '--port', String(hub.port), '--count', '2000']);
   await load;
-  return { value: r.p99_ms, unit: 'ms p99', extra: `p50 ${r.p50_ms} ms` };
+  return { value: r.p99_ms, unit: 'ms p99', p50: r.p50_ms, extra: `p50 ${r.p50_ms} ms` };
 }]);
+// A crowd in one namespace (issue 14, targets 1-3; crowd.mjs): connected RSS per peer, the peak while every peer leaves
+// at once, and RSS 30 s later. 10,000 all-to-all is 100 million peer-discovered frames: minutes, pigeonhubd only.
+for (const n of quick ? [2000] : [2000, 10000]) {
+  scenarios.push([`crowd of ${n} in one namespace, all leave at once`, n > 2000 ? ['pigeonhubd'] : ['pigeonhubd', 'reference'], async (hub) => {
+    const r = await crowd(hub, n);
+    return { value: Number(((r.peak - r.connected) / 1024).toFixed(1)), unit: 'MiB peak', crowd: r, extra: describeCrowd(r) };
+  }]);
+}
 
 for (const [name, which, fn] of scenarios) {
   for (const h of which) {
@@ -288,6 +297,18 @@ const target = (name, result, met) => targets.push({ name, result, met });
         r.cpuUsPerJoin <= ref.cpuUsPerJoin);
     }
   }
+  for (const r of rows.filter((x) => x.crowd && x.hub === 'pigeonhubd')) {
+    const c = r.crowd, joined = c.join.opened;
+    target(`crowd of ${c.n}: peak RSS while all leave <= connected + 64 MB`, `+${((c.peak - c.connected) / 1024).toFixed(1)} MiB (${joined} joined)`,
+      (c.peak - c.connected) * 1024 <= 64e6);
+    target(`crowd of ${c.n}: RSS 30 s after all left within 20% of the start`, `${(c.after / 1024).toFixed(1)} vs ${(c.start / 1024).toFixed(1)} MiB`,
+      c.after <= 1.2 * c.start);
+    target(`crowd of ${c.n}: <= 4 KB RSS per announced idle peer in one namespace`, `${c.perPeerBytes} B (${joined} joined)`,
+      c.perPeerBytes <= 4000 && joined === c.n);
+  }
+  const busy = find('round trip during relay load (16 pairs)', 'pigeonhubd');
+  if (busy) target('round trip during relay load: p50 <= 0.5 ms and p99 <= 2 ms', `p50 ${busy.p50} ms, p99 ${busy.value} ms`,
+    busy.p50 <= 0.5 && busy.value <= 2);
   const fo = find('failover: kill -9 of a hub (3 hubs)', 'pigeonhubd');
   if (fo) target('failover < 5 s', typeof fo.value === 'number' ? `${fo.value} ms` : `${fo.value} ${fo.extra}`, typeof fo.value === 'number' && fo.value < 5000);
 }
