@@ -98,6 +98,12 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
     w.counter("pigeonhub_dht_datagrams_sent", "UDP datagrams the DHT node sent (requests, replies, listen pushes)",
               ms.dht_traffic.datagrams_out);
     w.counter("pigeonhub_dht_sent_bytes", "Bytes of the UDP datagrams the DHT node sent", ms.dht_traffic.bytes_out);
+    w.counter("pigeonhub_dht_packets_dropped_late",
+              "Received DHT datagrams OpenDHT dropped unread after 650 ms in its queue (its thread fell behind)",
+              ms.dht_traffic.packets_dropped_late);
+    w.counter("pigeonhub_dht_updates_to_lost_listens",
+              "Values pushed to a listen OpenDHT 2.4.12 had closed on its side (lost)",
+              ms.dht_traffic.updates_to_lost_listens);
     w.counter("pigeonhub_dht_puts", "Values put on the DHT (records, signals, data)", ms.dht_puts);
     w.counter("pigeonhub_dht_put_failures", "DHT puts OpenDHT reported failed", ms.dht_put_failures);
     w.counter("pigeonhub_dht_gets", "DHT lookups", ms.dht_gets);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <iterator>
 #include <map>
@@ -31,6 +32,20 @@ const dht::ValueType kDataType(0x504A, "pigeonhub.data", std::chrono::duration_c
 std::string nodes_path(const std::string& state_dir) { return state_dir + "/dht-nodes.bin"; }
 
 bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "::1" || addr == "localhost"; }
+
+// Two kinds of trouble OpenDHT 2.4.12 reports only in its error log, counted for /stats and /metrics:
+// - "Dropped N packets with high delay": received datagrams its thread read only after 650 ms (RX_QUEUE_MAX_DELAY)
+//   and threw away unread; a request dropped that way three times marks its sender expired.
+// - "'update' request without socket": a value pushed by a storage node to a listen this node no longer has a
+//   socket for. Node::setExpired closes every listen socket opened on a node, but the search keeps the socket id
+//   and refreshes the listen with it when the node answers again, so from then on every value pushed on that
+//   key is lost, for as long as the listen lives (docs/SCALING.md; fixed upstream in ae44ac98, v3.7.4).
+constexpr char kLostListenLog[] = "request without socket for ";
+constexpr char kDroppedLateLog[] = "packets with high delay";
+
+struct DhtLogCounters {
+    std::atomic<std::uint64_t> dropped_late{0}, lost_listen_updates{0};
+};
 
 struct DatagramCounter {
     std::atomic<std::uint64_t> datagrams{0}, bytes{0};
@@ -99,6 +114,7 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     // OpenDHT hands out its request counters since its last call and resets them, so they are summed here.
     DhtMessageCounts requests_out, requests_in;
     std::shared_ptr<DatagramCounter> datagrams_out = std::make_shared<DatagramCounter>();
+    std::shared_ptr<DhtLogCounters> log_counters = std::make_shared<DhtLogCounters>();
     // Counted on the io thread, except the failures (OpenDHT's threads).
     std::uint64_t puts = 0, gets = 0, listens_started = 0;
     std::atomic<std::uint64_t> put_failures{0}, get_failures{0};
@@ -139,10 +155,15 @@ void DhtNode::start() {
     ctx.statusChangedCallback = [weak](dht::NodeStatus v4, dht::NodeStatus) {
         if (auto s = weak.lock()) s->status = v4;
     };
-    auto err = [](char const* fmt, va_list ap) {
-        if (!log::enabled(log::Level::debug)) return;
+    auto err = [counters = m.log_counters](char const* fmt, va_list ap) {
+        if (std::strstr(fmt, kLostListenLog)) ++counters->lost_listen_updates;
+        const bool late = std::strstr(fmt, kDroppedLateLog) != nullptr;
+        if (!late && !log::enabled(log::Level::debug)) return;
         char buf[512];
         std::vsnprintf(buf, sizeof buf, fmt, ap);
+        if (late)
+            if (const char* n = std::strstr(buf, "Dropped ")) counters->dropped_late += std::strtoull(n + 8, nullptr, 10);
+        if (!log::enabled(log::Level::debug)) return;
         // OpenDHT reports routine search events at this level; keep them for debugging only.
         log::write(log::Level::debug, std::string("dht: ") + buf);
     };
@@ -231,6 +252,8 @@ DhtTraffic DhtNode::traffic() const {
     t.requests_in = m.requests_in;
     t.datagrams_out = m.datagrams_out->datagrams.load(std::memory_order_relaxed);
     t.bytes_out = m.datagrams_out->bytes.load(std::memory_order_relaxed);
+    t.packets_dropped_late = m.log_counters->dropped_late.load();
+    t.updates_to_lost_listens = m.log_counters->lost_listen_updates.load();
     return t;
 }
 

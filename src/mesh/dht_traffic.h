@@ -20,6 +20,9 @@ struct DhtTraffic {
     DhtMessageCounts requests_in;   // requests other nodes sent to it
     std::uint64_t datagrams_out = 0;  // every UDP datagram sent (requests, replies, listen pushes)
     std::uint64_t bytes_out = 0;      // their payload bytes
+    // Trouble OpenDHT reports only in its log (dht_node.cpp reads it there):
+    std::uint64_t packets_dropped_late = 0;   // received datagrams dropped unread: over 650 ms in OpenDHT's queue
+    std::uint64_t updates_to_lost_listens = 0;  // values pushed to a listen OpenDHT had closed on its side: lost
 };
 
 }  // namespace pigeonhub

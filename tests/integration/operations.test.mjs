@@ -106,6 +106,10 @@ test('DHT messages by kind in /stats and /metrics, growing with mesh traffic', a
     assert.equal(m.dhtMessagesOut, kinds.reduce((s, k) => s + m.dhtRequestsOut[k], 0));
     assert.ok(m.dhtDatagramsOut >= m.dhtMessagesOut, 'every request is a datagram; replies and listen pushes too');
     assert.ok(m.dhtListensActive >= 1);
+    // OpenDHT trouble read from its log (dht_node.cpp): none on a quiet two-hub mesh.
+    assert.equal(m.dhtPacketsDroppedLate, 0);
+    assert.equal(m.dhtUpdatesToLostListens, 0);
+    assert.equal(sample(after.text, 'pigeonhub_dht_updates_to_lost_listens_total'), 0);
     assert.ok(m.presencePages >= 1);
     a.end();
     b.end();

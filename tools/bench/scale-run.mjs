@@ -6,7 +6,7 @@
 // (/proc/PID/stat). Prints a table, writes a PNG (gnuplot) and, with --markdown, a Markdown table.
 //
 //   node tools/bench/scale-run.mjs [--hubs 3,6,12] [--peers 20000] [--namespaces 2000] [--minutes 1]
-//        [--churn 0.1] [--signals 20] [--markdown FILE] [--json FILE] [--plot FILE | --no-plot]
+//        [--churn 0.1] [--signals 20] [--hub-env NAME=VALUE ...] [--markdown FILE] [--json FILE] [--plot FILE | --no-plot]
 //
 // Not part of CI (minutes of two cores at full load); `node tools/bench/run.mjs --scale` runs it too. The load
 // generator holds one descriptor per peer: peers are capped below the hard open-files limit (said in the output).
@@ -69,6 +69,8 @@ function perHub(s0, s1) {
       published: b.mesh.presencePublished - a.mesh.presencePublished,
       stale: b.mesh.recordsStale - a.mesh.recordsStale,
       undeliverable: b.mesh.signalsUndeliverable - a.mesh.signalsUndeliverable,
+      droppedLate: (b.mesh.dhtPacketsDroppedLate ?? 0) - (a.mesh.dhtPacketsDroppedLate ?? 0),
+      lostListenUpdates: (b.mesh.dhtUpdatesToLostListens ?? 0) - (a.mesh.dhtUpdatesToLostListens ?? 0),
     };
   });
 }
@@ -110,7 +112,7 @@ const max = (xs) => Math.max(...xs);
 // One mesh size: start, load, measure, stop. Resolves with the row.
 export async function scaleOne(nHubs, opts) {
   const { peers, namespaces, minutes, churn, signals } = opts;
-  const env = { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+  const env = { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...opts.hubEnv };
   const t0 = performance.now();
   const hubs = await startMesh(nHubs, { env });
   try {
@@ -148,6 +150,8 @@ export async function scaleOne(nHubs, opts) {
       pageEditsPerMin: h.reduce((s, x) => s + x.published, 0) / windowMin,
       staleRecords: h.reduce((s, x) => s + x.stale, 0),
       undeliverable: h.reduce((s, x) => s + x.undeliverable, 0),
+      droppedLate: h.reduce((s, x) => s + x.droppedLate, 0),
+      lostListenUpdates: h.reduce((s, x) => s + x.lostListenUpdates, 0),
       perHub: h,
     };
   } catch (e) {
@@ -232,6 +236,8 @@ export async function scaleRun(opts = {}, log = console.log) {
     results.push(r);
     log(`  ready ${r.load.ready}, setup ${r.load.setup_seconds} s, joins ${r.load.joins}, connect failures ` +
       `${r.load.connect_failures}, closed by the hub ${r.load.unexpected_closes}; page edits ${f0(r.pageEditsPerMin)}/min, ` +
+      `superseded values received ${r.staleRecords}; OpenDHT: packets dropped late ${r.droppedLate}, updates to lost listens ` +
+      `${r.lostListenUpdates}; ` +
       `DHT requests/peer/min by kind ${JSON.stringify(Object.fromEntries(Object.entries(r.requestsPerPeerMinByKind).map(([k, v]) => [k, Number(v.toFixed(2))])))}`);
   }
   return { results, capNote };
@@ -250,6 +256,7 @@ function parseArgs(argv) {
     else if (k === '--minutes') o.minutes = Number(v);
     else if (k === '--churn') o.churn = Number(v);
     else if (k === '--signals') o.signals = Number(v);
+    else if (k === '--hub-env') { const eq = v.indexOf('='); o.hubEnv = { ...o.hubEnv, [v.slice(0, eq)]: v.slice(eq + 1) }; }
     else if (k === '--markdown') o.markdown = v;
     else if (k === '--json') o.json = v;
     else if (k === '--plot') o.png = v;
