@@ -35,7 +35,13 @@ void RecordSigner::stop() {
 void RecordSigner::run() {
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {
-        cv_.wait(lock, [this] { return stopping_ || !order_.empty(); });
+        // At most kMaxPutsInFlight puts not done yet (or none done for kPutWait): meanwhile edits of one record
+        // replace each other here instead of all reaching OpenDHT (docs/SCALING.md, "Why 6+ hubs fail").
+        const auto may_put = [this] { return stopping_ || (!order_.empty() && in_flight_ < kMaxPutsInFlight); };
+        if (!cv_.wait_for(lock, kPutWait, may_put)) {
+            if (order_.empty()) continue;
+            in_flight_ = 0;  // puts whose done never came: do not stall for ever
+        }
         if (order_.empty()) return;  // stopping, nothing left
         auto id = order_.front();
         order_.pop_front();
@@ -49,8 +55,17 @@ void RecordSigner::run() {
             announced_[id].push_back(vid);
             ++announced_count_;
         }
-        runner_.put(job.key, job.value, [this, id, vid](bool) { retire_before(id, vid); }, dht::time_point::max(),
-                    job.permanent);
+        lock.lock();
+        ++in_flight_;
+        lock.unlock();
+        runner_.put(job.key, job.value,
+                    [this, id, vid](bool) {
+                        retire_before(id, vid);
+                        std::lock_guard<std::mutex> l(m_);
+                        if (in_flight_ > 0) --in_flight_;
+                        cv_.notify_one();
+                    },
+                    dht::time_point::max(), job.permanent);
         busy_.fetch_sub(1, std::memory_order_relaxed);
         lock.lock();
     }

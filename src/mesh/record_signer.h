@@ -4,6 +4,7 @@
 #include <opendht.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -67,6 +68,11 @@ private:
     std::mutex m_;
     std::condition_variable cv_;
     bool stopping_ = false;
+    // Puts handed to OpenDHT whose done has not come: bounded so that a burst of edits (a join storm) is coalesced
+    // here rather than flooding OpenDHT's thread, which then drops packets, expires nodes and loses listens.
+    static constexpr std::size_t kMaxPutsInFlight = 32;
+    static constexpr std::chrono::seconds kPutWait{2};
+    std::size_t in_flight_ = 0;
     std::atomic<std::size_t> busy_{0};
     std::deque<RecordKey> order_;
     std::map<RecordKey, Job> jobs_;
