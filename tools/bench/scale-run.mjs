@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { startMesh, repoRoot, readRssKiB, waitFor } from '../../tests/integration/lib/hub.mjs';
 import { get } from '../../tests/integration/lib/client.mjs';
 
-const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
+const loadgen = process.env.PIGEONHUB_LOADGEN || path.join(repoRoot, 'build', 'pigeonhub-loadgen');
 const TICK = 100;  // USER_HZ
 const FD_RESERVE = 256;  // descriptors the load generator keeps for itself
 
