@@ -6,9 +6,10 @@
 //
 // Output budget (MAX_OUTPUT_BUFFER, issue 14): what one inbound message or departure queues is bounded per socket
 // (MAX_SEND_QUEUE) but a crowd leaving one namespace queues N^2/2 peer-disconnected frames before the posted flush
-// runs. So while the bytes queued to all sockets together are over the budget, the hub (1) writes each frame as it
-// is sent instead of at the end of the burst (a write that fails drops that socket's queue at once: its peer is
-// gone, and a crowd's departures are mostly frames to peers that are leaving too), and (2) stops reading sockets
+// runs. So while the bytes queued to all sockets together are over the budget, the hub (1) writes a socket's frames
+// as soon as it holds its share of half the budget (output_share) instead of at the end of the burst (a write that
+// fails drops that socket's queue at once: its peer is gone, and a crowd's departures are mostly frames to peers
+// that are leaving too), and (2) stops reading sockets
 // (no new input, so no new output) until its writes bring the total under half the budget. Nothing is dropped for a
 // peer that reads. A queue that cannot be written (its peer does not read) and keeps the hub over the budget for
 // kOutputStallMs is cut off, largest first (closed_output_stall), so that non-readers cannot stop the hub.

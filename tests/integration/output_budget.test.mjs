@@ -79,3 +79,31 @@ test('a crowd leaving at once: RSS bounded by MAX_OUTPUT_BUFFER, live readers ge
     await hub.stop();
   }
 });
+
+test('peers that stop reading cannot stall the hub: over the budget for 5 s, the largest stuck queue is cut off', async () => {
+  const hub = await startHub({ env: { MAX_OUTPUT_BUFFER: '65536', MAX_SEND_QUEUE: '67108864', MESSAGE_RATE: '0' } });
+  try {
+    const F = randomPeerId(), S = randomPeerId(), A = randomPeerId(), B = randomPeerId();
+    const flooder = await joined(hub, F, 'stuck');
+    const stuck = await joined(hub, S, 'stuck');
+    const alice = await joined(hub, A, 'bystanders');
+    const bob = await joined(hub, B, 'bystanders');
+    await stuck.next((m) => m.type === 'peer-discovered', 3000);
+    stuck.ws._socket.pause();  // reads nothing from now on: the kernel's buffers fill, then the hub's queue
+    const sdp = 'x'.repeat(1000);
+    const offer = JSON.stringify({ type: 'offer', data: { type: 'offer', sdp }, targetPeerId: S, networkName: 'stuck' });
+    for (let i = 0; i < 40000; i++) flooder.ws.send(offer);  // ~44 MB: more than the socket buffers hold
+    await waitFor(async () => (await get(`${hub.url}/stats`)).json.transport.closedOutputStall >= 1,
+      { timeoutMs: 30000, intervalMs: 200, what: 'the stuck reader cut off' });
+    const t = (await get(`${hub.url}/stats`)).json.transport;
+    assert.ok(t.outputPaused >= 1, 'reading paused while over the budget');
+    await waitFor(async () => (await get(`${hub.url}/stats`)).json.connections === 3,
+      { timeoutMs: 5000, what: 'the stuck reader gone, the others still connected' });
+    // The hub serves again: a bystander pair completes an exchange.
+    alice.send({ type: 'offer', data: { type: 'offer', sdp: 'after the stall' }, targetPeerId: B, networkName: 'bystanders' });
+    await bob.next((m) => m.type === 'offer' && m.data.sdp === 'after the stall', 10000);
+    for (const c of [flooder, stuck, alice, bob]) c.end();
+  } finally {
+    await hub.stop();
+  }
+});
