@@ -256,17 +256,21 @@ void WsSession::write_now(bool over_budget) {
         write_failed_ = true;
         hub_.mutable_stats().queued_bytes -= queued_bytes_;
         queued_bytes_ = 0;
-        queue_.clear();
-        queue_head_ = head_offset_ = 0;
+        clear_queue();
         hub_.mark_dirty(*this);
         return;
     case WriteResult::blocked:
         return;
     case WriteResult::drained:
-        queue_.clear();
-        queue_head_ = head_offset_ = 0;
+        clear_queue();
         return;
     }
+}
+
+void WsSession::clear_queue() {
+    queue_.clear();
+    queue_head_ = 0;
+    head_offset_ = 0;
 }
 
 WsSession::WriteResult WsSession::write_queued() {
@@ -326,9 +330,7 @@ WsSession::WriteResult WsSession::write_queued() {
 }
 
 void WsSession::after_drain() {
-    queue_.clear();
-    queue_head_ = 0;
-    head_offset_ = 0;
+    clear_queue();
     // An idle socket holds no queue (120 B per item of capacity, kept per socket otherwise);
     // a busy one allocates it again once per burst.
     queue_.shrink_to_fit();

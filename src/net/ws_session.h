@@ -85,6 +85,8 @@ private:
     // write_queued() at send time (output over the hub's budget, or a light read's reply); a failed write drops the
     // queue.
     void write_now(bool over_budget);
+    // Forgets the queued items (written or dropped); keeps the vector's capacity.
+    void clear_queue();
     // One turn of reading: up to kReadsPerWakeup reads, then the read is armed again (or paused).
     void read_turn();
     void push(OutItem&& item);

@@ -4,17 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startHub, randomPeerId, repoRoot, waitFor } from './lib/hub.mjs';
+import { startHub, randomPeerId, repoRoot, waitFor, readRssKiB, readPeakRssKiB, resetPeakRss } from './lib/hub.mjs';
 import { joined, get, sleep } from './lib/client.mjs';
 
 const loadgen = process.env.PIGEONHUB_LOADGEN || path.join(repoRoot, 'build', 'pigeonhub-loadgen');
 const CROWD = 1000;
 // Without the budget this departure peaks ~60-100 MiB over the connected RSS (1000 peers: ~500,000 queued frames).
 const PEAK_LIMIT_KIB = 24 * 1024;
-
-const statusKiB = (pid, field) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))[1]);
 
 test('a crowd leaving at once: RSS bounded by MAX_OUTPUT_BUFFER, live readers get every peer-disconnected', async () => {
   const hub = await startHub({ env: { MAX_OUTPUT_BUFFER: '65536', MESSAGE_RATE: '0', MAX_CONNECTIONS: '5000' } });
@@ -43,8 +40,8 @@ test('a crowd leaving at once: RSS bounded by MAX_OUTPUT_BUFFER, live readers ge
     const crowdIds = new Set(steady.of('peer-discovered').map((m) => m.data.peerId).filter((id) => id !== Z));
     assert.equal(crowdIds.size, CROWD);
     await sleep(500);
-    const connected = statusKiB(hub.pid, 'VmRSS');
-    writeFileSync(`/proc/${hub.pid}/clear_refs`, '5');  // VmHWM := VmRSS now
+    const connected = readRssKiB(hub.pid);
+    resetPeakRss(hub.pid);
 
     // One stayer stops reading for 1.5 s while the crowd leaves (every peer at once: the process is killed).
     sleepy.ws._socket.pause();
@@ -55,7 +52,7 @@ test('a crowd leaving at once: RSS bounded by MAX_OUTPUT_BUFFER, live readers ge
 
     const allGone = (c) => c.of('peer-disconnected').length >= CROWD;
     await waitFor(() => allGone(steady) && allGone(sleepy), { timeoutMs: 60000, what: 'every departure heard by both stayers' });
-    const peak = statusKiB(hub.pid, 'VmHWM');
+    const peak = readPeakRssKiB(hub.pid);
     for (const c of [steady, sleepy]) {
       const gone = c.of('peer-disconnected').map((m) => m.data.peerId);
       assert.equal(gone.length, CROWD, 'one peer-disconnected per departed peer, none twice');

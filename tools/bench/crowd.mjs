@@ -5,17 +5,12 @@
 //   node tools/bench/crowd.mjs [N=2000] [--reference]     (standalone; run.mjs imports crowd())
 //   HUB_ENV='{"MAX_OUTPUT_BUFFER":"8388608"}' node tools/bench/crowd.mjs    (settings for pigeonhubd)
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
+import { repoRoot, readRssKiB, readPeakRssKiB, resetPeakRss } from '../../tests/integration/lib/hub.mjs';
 
 const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function statusKiB(pid, field) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-  return m ? Number(m[1]) : NaN;
-}
 
 // `hub` is a started hub ({pid, port}); returns KiB figures and the join's JSON line.
 export async function crowd(hub, n, { afterMs = 30000 } = {}) {
@@ -36,18 +31,17 @@ export async function crowd(hub, n, { afterMs = 30000 } = {}) {
   });
   await sleep(5000);  // the last discoveries written, queues drained, the hub's memory check (every 2 s) done
   const connected = readRssKiB(hub.pid);
-  writeFileSync(`/proc/${hub.pid}/clear_refs`, '5');  // VmHWM := VmRSS now
+  resetPeakRss(hub.pid);
   await exited;
   const leftAt = Date.now();
   // The departure is over when the hub's connection count is back to zero (/stats) or after 30 s.
-  let peak = NaN;
   for (;;) {
     const s = await fetch(`http://127.0.0.1:${hub.port}/stats`).then((r) => r.json()).catch(() => null);
     const open = s?.connections ?? s?.transport?.sessions ?? s?.peers ?? null;
     if (open === 0 || Date.now() - leftAt > 30000) break;
     await sleep(100);
   }
-  peak = statusKiB(hub.pid, 'VmHWM');
+  const peak = readPeakRssKiB(hub.pid);
   const gone = Date.now();
   await sleep(Math.max(0, afterMs - (Date.now() - leftAt)));
   const after = readRssKiB(hub.pid);

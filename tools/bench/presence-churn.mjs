@@ -9,15 +9,10 @@
 //
 //   node tools/bench/presence-churn.mjs [hubs...] [--seconds 60]      e.g. 24 48
 // Used by run.mjs (rows "presence churn, N hubs").
-import { readFileSync } from 'node:fs';
 import { startPresenceMesh, Room, quantile } from '../../tests/integration/lib/presence.mjs';
-import { readRssKiB } from '../../tests/integration/lib/hub.mjs';
+import { readRssKiB, readCpuSeconds as cpuSeconds } from '../../tests/integration/lib/hub.mjs';
 import { get } from '../../tests/integration/lib/client.mjs';
 
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
 
 async function meshCounters(hubs) {
   const total = { msgs: 0, stale: 0, announcedMax: 0 };

@@ -10,20 +10,14 @@
 //
 //   node tools/bench/rooms-bench.mjs [--quick] [--peers N] [--setup NAME]...   (alone; run.mjs uses roomsBench)
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHub, startMesh, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
+import { startHub, startMesh, startReferenceHub, repoRoot, readRssKiB, readCpuSeconds as cpuSeconds } from '../../tests/integration/lib/hub.mjs';
 
 const loadgen = process.env.LOADGEN || path.join(repoRoot, 'build', 'pigeonhub-loadgen');
-const TICK = 100;  // USER_HZ
 const SETTLE_MS = 2000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
 
 const HUB_ENV = { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' };
 export const SETUPS = {

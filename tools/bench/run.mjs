@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHub, startReferenceHub, repoRoot, readRssKiB } from '../../tests/integration/lib/hub.mjs';
+import { startHub, startReferenceHub, repoRoot, readRssKiB, readCpuSeconds as cpuSeconds } from '../../tests/integration/lib/hub.mjs';
 import { crossHub, failover } from './mesh-scenarios.mjs';
 import { presenceChurn, describe as describeChurn } from './presence-churn.mjs';
 import { dataBench } from './data-bench.mjs';
@@ -23,12 +23,7 @@ const quick = args.includes('--quick');
 const scale = args.includes('--scale');
 const mdOut = args.includes('--markdown') ? args[args.indexOf('--markdown') + 1] : null;
 const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
-const TICK = 100;  // USER_HZ
 
-function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
 
 // Runs the load generator; resolves with its JSON line. `keep` leaves it running (idle) and returns a killer.
 function runLoadgen(argv, { keep = false, timeoutMs = 90000 } = {}) {

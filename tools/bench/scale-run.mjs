@@ -12,23 +12,18 @@
 // generator holds one descriptor per peer: peers are capped below the hard open-files limit (said in the output).
 // Every hub and the load generator are killed by PID when a size ends, on error too.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startMesh, repoRoot, readRssKiB, waitFor } from '../../tests/integration/lib/hub.mjs';
+import { startMesh, repoRoot, readRssKiB, readCpuSeconds as cpuSeconds, waitFor } from '../../tests/integration/lib/hub.mjs';
 import { get } from '../../tests/integration/lib/client.mjs';
 
 const loadgen = process.env.PIGEONHUB_LOADGEN || path.join(repoRoot, 'build', 'pigeonhub-loadgen');
-const TICK = 100;  // USER_HZ
 const FD_RESERVE = 256;  // descriptors the load generator keeps for itself
 
 export const defaults = { hubs: [3, 6, 12], peers: 20000, namespaces: 2000, minutes: 1, churn: 0.1, signals: 20 };
 
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-};
 
 // The hard open-files limit of processes started from here (the load generator raises its soft limit to it).
 export function hardFdLimit() {

@@ -5,7 +5,7 @@
 // PeerPigeon 1.1.3 JavaScript hub the same way (for side-by-side checks). Every hub is killed by PID when the
 // test process exits, even on failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -155,10 +155,19 @@ function handle(child, port, stderr) {
   };
 }
 
-export function readRssKiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = status.match(/^VmRSS:\s+(\d+) kB/m);
+// A process's memory from /proc/PID/status: resident now (VmRSS) and its peak (VmHWM), in KiB.
+function readStatusKiB(pid, field) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
   return m ? Number(m[1]) : NaN;
+}
+export const readRssKiB = (pid) => readStatusKiB(pid, 'VmRSS');
+export const readPeakRssKiB = (pid) => readStatusKiB(pid, 'VmHWM');
+// Restarts the peak (VmHWM) from the RSS now, so that readPeakRssKiB reports the peak from here on.
+export const resetPeakRss = (pid) => writeFileSync(`/proc/${pid}/clear_refs`, '5');
+// User plus system CPU seconds a process has used (/proc/PID/stat; USER_HZ is 100 on Linux).
+export function readCpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 // Sends `signal`, waits for exit, escalates to SIGKILL after timeoutMs. Resolves {code, signal}.
