@@ -74,6 +74,9 @@ auth::Verdict HubAccessGate::check(Slot slot, std::string_view ns, std::string_v
         if (auto hit = cache_.find(key)) {
             ++stats_.password_cache_hits;
             v = *hit ? Verdict::allowed : Verdict::wrong_password;
+        } else if (auto running = running_.find(key); running != running_.end()) {
+            running->second.emplace_back(slot, c.generation);  // the same password is being checked: wait for it
+            v = Verdict::pending;
         } else if (!c.waiting.empty()) {
             v = Verdict::pending;  // its check is running: the newest announce waits instead
         } else if (stats_.password_checks_running >= options_.max_verifications) {
@@ -93,28 +96,35 @@ void HubAccessGate::start_check(Slot slot, const auth::NamespaceRule& rule, std:
     if (!workers_) workers_ = std::make_unique<asio::thread_pool>(options_.max_verifications);
     ++stats_.password_checks_running;
     ++stats_.password_checks;
-    asio::post(*workers_, [this, alive = std::weak_ptr<char>(alive_), slot, key,
-                           generation = conns_[slot].generation, hashes = rule.password_hashes,
+    running_[key].emplace_back(slot, conns_[slot].generation);
+    asio::post(*workers_, [this, alive = std::weak_ptr<char>(alive_), key, hashes = rule.password_hashes,
                            password = conns_[slot].creds.password] {
         bool ok = false;
         for (const auto& h : hashes)
             if ((ok = auth::verify_password(h, password))) break;
         if (alive.expired()) return;
         // The gate lives until the workers are joined (its destructor), so io_ is still there.
-        asio::post(io_, [this, alive, slot, generation, key, ok] {
-            if (!alive.expired()) finish_check(slot, generation, key, ok);
+        asio::post(io_, [this, alive, key, ok] {
+            if (!alive.expired()) finish_check(key, ok);
         });
     });
 }
 
-void HubAccessGate::finish_check(Slot slot, std::uint64_t generation, std::uint64_t key, bool ok) {
+void HubAccessGate::finish_check(std::uint64_t key, bool ok) {
     --stats_.password_checks_running;
     cache_.put(key, ok);
-    if (slot >= conns_.size() || conns_[slot].generation != generation || conns_[slot].waiting.empty()) return;
-    std::string text = std::move(conns_[slot].waiting);
-    conns_[slot].waiting.clear();
-    // The router calls check() again: the cache now answers (it keeps at least the newest entry).
-    if (resume_) resume_(slot, text);
+    auto it = running_.find(key);
+    if (it == running_.end()) return;
+    const auto waiters = std::move(it->second);
+    running_.erase(it);
+    for (const auto& [slot, generation] : waiters) {
+        if (slot >= conns_.size() || conns_[slot].generation != generation || conns_[slot].waiting.empty()) continue;
+        std::string text = std::move(conns_[slot].waiting);
+        conns_[slot].waiting.clear();
+        // The router calls check() again, and the cache answers: `key` is its newest entry, and nothing is put in
+        // it before this loop ends.
+        if (resume_) resume_(slot, text);
+    }
 }
 
 AccessStats HubAccessGate::stats() const {

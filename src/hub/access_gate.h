@@ -1,7 +1,8 @@
 // Namespace access control at the hub (docs/AUTH.md): the AccessGate the router asks at each announce. Keeps each
 // connection's credentials (its hub URL's token and password) by router slot, decides with auth::authorize, and
 // runs argon2id password checks on worker threads, at most AUTH_MAX_VERIFICATIONS at once (more is refused with
-// the `busy` verdict), remembering results in a bounded PasswordCache. When a check completes, the announce that
+// the `busy` verdict; connections that bring a password being checked wait for that check), remembering results in
+// a bounded PasswordCache. When a check completes, the announce that
 // waited for it is handed back to the router (the `resume` callback) on the io thread.
 //
 // Threading: everything but the argon2id call runs on the io thread of the io_context given; destroy the gate
@@ -14,6 +15,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "auth/access_policy.h"
@@ -51,13 +54,16 @@ private:
         std::string waiting;           // the announce waiting for a password check ("" if none)
     };
     void start_check(Slot slot, const auth::NamespaceRule& rule, std::uint64_t key);
-    void finish_check(Slot slot, std::uint64_t generation, std::uint64_t key, bool ok);
+    void finish_check(std::uint64_t key, bool ok);
 
     asio::io_context& io_;
     auth::AccessPolicy policy_;
     AccessOptions options_;
     auth::PasswordCache cache_;
     std::vector<Conn> conns_;
+    // Checks running, by cache key: the connections (slot, generation) waiting for each. A password being checked
+    // is checked once however many connections bring it.
+    std::unordered_map<std::uint64_t, std::vector<std::pair<Slot, std::uint64_t>>> running_;
     Resume resume_;
     AccessStats stats_;
     std::shared_ptr<char> alive_ = std::make_shared<char>();
