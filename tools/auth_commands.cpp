@@ -44,7 +44,8 @@ int make_token(const ConfigLoadResult::TokenRequest& req) {
     std::string secret(n, '\0');
     if (hex_secret.size() % 2 || n < 16 || n > 64 ||
         !hex::decode_lower(hex_secret, reinterpret_cast<std::uint8_t*>(secret.data()), n))
-        return fail(req.key_file + " is neither an Ed25519 private key (PEM) nor an HMAC secret (32 to 128 hex digits)");
+        return fail(req.key_file +
+                    " is neither an Ed25519 private key (PEM) nor an HMAC secret (32 to 128 hex digits)");
     std::printf("%s\n", auth::issue_hmac(req.ns, exp, secret).c_str());
     return 0;
 }
@@ -75,7 +76,8 @@ int make_password_hash() {
     std::string password;
     if (!std::getline(std::cin, password)) return fail("no password on stdin");
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty() || password.size() > auth::kMaxPasswordSize) return fail("a password of 1 to 1024 bytes is needed");
+    if (password.empty() || password.size() > auth::kMaxPasswordSize)
+        return fail("a password of 1 to 1024 bytes is needed");
     const std::string hash = auth::make_password_hash(password);
     std::fill(password.begin(), password.end(), '\0');
     if (hash.empty()) return fail("argon2id failed");

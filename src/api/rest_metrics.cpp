@@ -163,7 +163,8 @@ void write_process(Writer& w, std::int64_t started_at_ms) {
 }
 
 void write_access(Writer& w, const AccessStats& a) {
-    w.gauge("pigeonhub_access_protected_namespaces", "Protected namespace rules (NAMESPACE_AUTH)", a.protected_namespaces);
+    w.gauge("pigeonhub_access_protected_namespaces", "Protected namespace rules (NAMESPACE_AUTH)",
+            a.protected_namespaces);
     w.counter("pigeonhub_access_announces",
               "Announces into protected namespaces, by verdict (allowed, pending, or why refused)");
     for (std::size_t i = 0; i < AccessStats::kVerdicts; ++i) {

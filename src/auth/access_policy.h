@@ -7,7 +7,8 @@
 //      "club":       {"argon2id": ["$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"]}}}
 //
 // A key is a namespace, or a prefix ending in '*' (covers every namespace that starts with it); an exact name wins
-// over prefixes, a longer prefix over a shorter one ("*" alone protects every namespace). Each entry lists one or more credentials of any of the kinds.
+// over prefixes, a longer prefix over a shorter one ("*" alone protects every namespace). Each entry lists one or
+// more credentials of any of the kinds; any one of them admits.
 #pragma once
 
 #include <array>

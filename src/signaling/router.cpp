@@ -282,7 +282,8 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
         return;
     }
     const Peer& target = peers_[it->second];
-    if (sender_ns != effective_namespace(target) || claimed != sender_ns || access_blocks_signal(sender, target, sender_ns)) {
+    if (sender_ns != effective_namespace(target) || claimed != sender_ns ||
+        access_blocks_signal(sender.ns != kNoNamespace, target, sender_ns)) {
         bump(stats_.dropped, DropReason::namespace_mismatch);
         return;
     }
@@ -361,8 +362,7 @@ bool Router::remote_signal(std::string_view target, std::string_view ns, const S
         bump(stats_.dropped, DropReason::unknown_target);
         return false;
     }
-    if (effective_namespace(peers_[it->second]) != ns ||
-        (access_ && peers_[it->second].ns == kNoNamespace && access_->is_protected(ns))) {
+    if (effective_namespace(peers_[it->second]) != ns || access_blocks_signal(true, peers_[it->second], ns)) {
         bump(stats_.dropped, DropReason::namespace_mismatch);
         return false;
     }

@@ -111,8 +111,9 @@ private:
 
     // The access hook (router_access.cpp): false when the announce must not go on (refused, or waiting).
     bool access_allows(Slot slot, const InboundMessage& msg, std::string_view text, Outbox& out, std::int64_t now);
-    // A signal in a protected namespace is delivered only between announced (so admitted) members.
-    bool access_blocks_signal(const Peer& sender, const Peer& target, std::string_view ns) const;
+    // A signal in a protected namespace is delivered only between announced (so admitted) members; a sender on
+    // another hub was admitted there.
+    bool access_blocks_signal(bool sender_announced, const Peer& target, std::string_view ns) const;
     void handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);

@@ -18,9 +18,9 @@ bool Router::access_allows(Slot slot, const InboundMessage& msg, std::string_vie
     return false;
 }
 
-bool Router::access_blocks_signal(const Peer& sender, const Peer& target, std::string_view ns) const {
+bool Router::access_blocks_signal(bool sender_announced, const Peer& target, std::string_view ns) const {
     // Only `global` can be both protected and the namespace of a connection that never announced.
-    return access_ && (sender.ns == kNoNamespace || target.ns == kNoNamespace) && access_->is_protected(ns);
+    return access_ && (!sender_announced || target.ns == kNoNamespace) && access_->is_protected(ns);
 }
 
 }  // namespace pigeonhub
