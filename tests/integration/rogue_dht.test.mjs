@@ -163,7 +163,11 @@ test('junk and replays on every key: the hubs keep serving, RSS stays bounded, t
       'replayed sealed signals refused');
   }
   assert.ok(after1.mesh.recordsStale > before1.mesh.recordsStale, 'replayed stale edits counted');
-  assert.ok(after1.data.dhtInvalid > before1.data.dhtInvalid, 'data-topic junk counted');
+  // (A find answers by its deadline; the lookup's values are read when it completes: poll.)
+  await waitFor(async () => {
+    await get(`${h1.url}/api/find/chat`);
+    return (await stats(h1)).data.dhtInvalid > before1.data.dhtInvalid;
+  }, { timeoutMs: 15000, intervalMs: 500, what: 'the data-topic junk to be counted (data.dhtInvalid)' });
   if (after1.bootstrap) assert.ok(after1.bootstrap.announcementsRefused > (before1.bootstrap?.announcementsRefused ?? 0));
   // And /metrics carries the same counters.
   const metrics = (await get(`${h1.url}/metrics`)).text;
