@@ -13,7 +13,7 @@
 // the right shape with wrong types, oversized values (60,000 bytes: under OpenDHT's 64 KiB value limit, over the
 // hubs' 48 KB page budget), well-formed records signed by this node (no member), and on inboxes values encrypted to
 // the hub (garbage, a link-key message and a key request from a non-member).
-// Replays: every value seen on those keys in the first second (listened, before any junk) is put again, same bytes and signature under a
+// Replays: every value seen on those keys in the first 3 s (listened, before any junk) is put again, same bytes and signature under a
 // new value id, `replay-after-ms` after start (genuine pages and hub records the hubs have replaced by then).
 // Member flood (--member): issues this node a member identity from the mesh CA in CA_DIR (as pigeonhubd
 // --mesh-ca-issue), publishes a hub record with its certificate and an Ed25519 page key, then puts `flood` edits of
@@ -302,7 +302,7 @@ int main(int argc, char** argv) {
             });
         }
     const auto started = std::chrono::steady_clock::now();
-    if (a.replay_after_ms >= 0) std::this_thread::sleep_for(1000ms);  // the listens' first values: the hubs' records
+    if (a.replay_after_ms >= 0) std::this_thread::sleep_for(3000ms);  // the listens' first values: the hubs' records
     {
         std::lock_guard<std::mutex> lock(seen_m);
         collecting = false;
