@@ -75,6 +75,11 @@ struct MeshOptions {
                                              // without an identity issues its own member identity at first start
     std::string revoked_file;                // MESH_REVOKED: file of revoked hub ids (one per line), re-read when it
                                              // changes; their records are refused
+    std::uint32_t page_rate = 5000;          // MESH_PAGE_RATE: presence pages a second taken from one member hub,
+                                             // bursts of twice that; over it the newest edit of each page waits for
+                                             // the hub's next token (record_budget.h); 0 = no limit
+    std::uint32_t signal_rate = 20000;       // MESH_SIGNAL_RATE: sealed signals a second taken from one member hub,
+                                             // bursts of twice that; over it they are dropped; 0 = no limit
 };
 
 // How a hub finds the mesh (docs/BOOTSTRAP.md): hub URLs, DNS TXT, a community file, its cache, DHT announcements.

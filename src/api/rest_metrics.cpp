@@ -121,7 +121,13 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_certificate)], {{"reason", "bad_certificate"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::revoked)], {{"reason", "revoked"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::over_bound)], {{"reason", "over_bound"}})
-        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_signature)], {{"reason", "bad_signature"}});
+        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_signature)], {{"reason", "bad_signature"}})
+        .sample(m.refused_reason[static_cast<std::size_t>(Refusal::rate_limited)], {{"reason", "rate_limited"}});
+    w.counter("pigeonhub_mesh_records_stale", "Presence and hub records older than the current edit (ignored)", m.records_stale);
+    w.counter("pigeonhub_mesh_records_throttled", "Member hubs' records over their hub's budget (deferred or dropped)",
+              m.records_throttled);
+    w.gauge("pigeonhub_mesh_records_deferred", "Presence pages waiting for their hub's budget", m.records_deferred);
+    w.gauge("pigeonhub_mesh_hubs_throttled", "Member hubs over their page or signal budget now", m.hubs_throttled);
     w.gauge("pigeonhub_mesh_records_pending", "Records held until their signer's membership is known", m.records_pending);
     w.counter("pigeonhub_sealed_signals_sent", "Sealed signals sent to other hubs", m.signals_sent);
     w.counter("pigeonhub_sealed_signals_received", "Sealed signals received from other hubs", m.signals_received);
@@ -138,6 +144,8 @@ void write_data(Writer& w, const DataStatus& d) {
     w.counter("pigeonhub_data_published", "Data records published here", d.data.published);
     w.counter("pigeonhub_data_publish_refused", "Publishes refused", d.data.publish_refused);
     w.counter("pigeonhub_data_finds", "Data lookups", d.data.finds);
+    w.counter("pigeonhub_data_dht_invalid", "DHT values under a data key that were no record of that topic (ignored)",
+              d.data.dht_invalid);
     w.counter("pigeonhub_data_dht_puts", "Data records put on the DHT", d.data.dht_puts);
     w.counter("pigeonhub_data_dht_put_failures", "Data record puts that failed", d.data.dht_put_failures);
     w.counter("pigeonhub_data_replication_sent", "Data records replicated over HTTP", d.replication.sent);

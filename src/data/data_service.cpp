@@ -233,9 +233,13 @@ void DataService::absorb(const std::vector<DhtValue>& values, std::string_view t
         auto parsed = data::parse_record(v.data);
         if (!parsed.record) {
             if (parsed.problem.field == "signature") ++stats_.bad_signatures;
+            else ++stats_.dht_invalid;
             continue;
         }
-        if (parsed.record->topic != topic) continue;  // stored under another topic's key: not this one's
+        if (parsed.record->topic != topic) {  // stored under another topic's key: not this one's
+            ++stats_.dht_invalid;
+            continue;
+        }
         store(std::move(*parsed.record), /*in_dht=*/true);
     }
 }

@@ -14,6 +14,7 @@ struct DataStats {
     std::uint64_t finds = 0;
     std::uint64_t find_timeouts = 0;      // finds answered before the DHT lookup was done
     std::uint64_t bad_signatures = 0;     // records whose signature failed (never returned)
+    std::uint64_t dht_invalid = 0;        // DHT values under a topic's key that are no record, or another topic's
     std::uint64_t dht_puts = 0;
     std::uint64_t dht_put_failures = 0;
     std::uint64_t http_replications = 0;  // records handed to the Replicator (each to every known hub)

@@ -89,7 +89,9 @@ void HubDirectory::on_values(const std::vector<DhtValue>& values, bool expired) 
             auto key = mesh::page_key_from_hex(h->page_key);
             hubs_.emplace(hub, Known{v.id, std::move(*h), key});
             if (events_.admitted) events_.admitted(hub);
-        } else if (h->updated_ms >= it->second.record.updated_ms) {
+        } else if (h->updated_ms < it->second.record.updated_ms) {
+            ++stats_.records_stale;  // an older edit (a replay, or a late copy)
+        } else {
             auto key = mesh::page_key_from_hex(h->page_key);
             const bool new_key = key && key != it->second.page_key;
             it->second = Known{v.id, std::move(*h), key};

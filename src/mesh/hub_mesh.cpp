@@ -15,9 +15,9 @@ HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t
       revoked_source_(std::move(revoked)),
       publisher_(io, config_.app_id, dht, stats_),
       remote_(io, config_.app_id, dht, membership_, [this](std::string_view hub) { return hubs_.page_key_of(hub); },
-              router, out, stats_, clock_),
+              router, out, stats_, clock_, config_.page_rate),
       hubs_(config_, capacity, dht, membership_, stats_, clock_),
-      relay_(io, config_.app_id, dht, membership_, router, out, stats_, clock_),
+      relay_(io, config_.app_id, dht, membership_, router, out, stats_, clock_, config_.signal_rate),
       timer_(io) {}
 
 void HubMesh::start(const data::Ed25519Key& page_key) {
@@ -121,6 +121,9 @@ MeshStats HubMesh::stats() const {
     s.signals_late_dropped = relay_.late_dropped();
     s.signal_gaps_skipped = relay_.gaps_skipped();
     s.records_pending = remote_.pending() + relay_.pending();
+    s.records_deferred = remote_.deferred();
+    const std::int64_t now = clock_();
+    s.hubs_throttled = remote_.hubs_throttled(now) + relay_.hubs_throttled(now);
     s.members = membership_.members();
     s.certificates_verified = membership_.verifications();
     s.certificates_deferred = membership_.deferred();

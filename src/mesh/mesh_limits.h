@@ -37,6 +37,11 @@ inline constexpr std::size_t kMaxPendingKeys = 256;
 // core, while a mesh of hundreds of hubs is admitted within seconds (each hub is checked once).
 inline constexpr std::uint64_t kMaxVerificationsPerSecond = 50;
 
+// Record budgets (record_budget.h): pages of member hubs over their budget wait, the newest edit of each page kept,
+// until the hub has tokens again (checked every second by the mesh's tick and at its next page); at most this many
+// pages wait in all (beyond: the page is dropped and counted, mesh.refused.rateLimited). 4096 pages of a few KB.
+inline constexpr std::size_t kMaxDeferredPages = 4096;
+
 // Hub records: re-published this often so that /hubs shows current load; the lease (kRecordLease) is 3 periods.
 inline constexpr auto kHubRecordPeriod = std::chrono::seconds(10);
 // Hubs listed at most (a mesh far larger than this is not what one DHT key can serve anyway).

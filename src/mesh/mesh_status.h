@@ -20,8 +20,9 @@ enum class Refusal : std::uint8_t {
     revoked,          // signed by a hub listed in MESH_REVOKED
     over_bound,       // beyond the bound of pages tracked
     bad_signature,    // a presence page whose Ed25519 signature is not its hub's page key's (page_signature.h)
+    rate_limited,     // a member hub over its record budget (record_budget.h) whose record could not wait
 };
-inline constexpr std::size_t kRefusals = 5;
+inline constexpr std::size_t kRefusals = 6;
 
 struct MeshStats {
     std::array<std::uint64_t, kRecordKinds> refused_kind{};
@@ -35,7 +36,10 @@ struct MeshStats {
     std::uint64_t presence_withdrawn = 0;
     std::uint64_t records_received = 0;     // presence values seen from other hubs
     std::uint64_t records_invalid = 0;      // malformed, unsigned or inconsistent records ignored
-    std::uint64_t records_stale = 0;        // presence values older than the page's current one (ignored)
+    std::uint64_t records_stale = 0;        // presence values older than the page's current one, and hub records
+                                            // older than the hub's current one (ignored: replays, late copies)
+    std::uint64_t records_throttled = 0;    // member hubs' records over their hub's budget (record_budget.h): pages
+                                            // deferred or dropped, signals dropped
     std::uint64_t signals_sent = 0;
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;
@@ -49,6 +53,8 @@ struct MeshStats {
     std::uint64_t signals_late_dropped = 0;   // signals that came after their successor was delivered
     std::uint64_t signal_gaps_skipped = 0;    // waits for a missing predecessor that ran out
     std::uint64_t records_pending = 0;        // records held until their signer's membership is known (now)
+    std::uint64_t records_deferred = 0;       // pages held until their hub is under its budget again (now)
+    std::uint64_t hubs_throttled = 0;         // member hubs over their page or signal budget (now)
     std::uint64_t members = 0;                // hubs admitted by their certificate (MESH_TRUST=ca; now)
     std::uint64_t certificates_verified = 0;  // certificate chains checked (once per hub and certificate)
     std::uint64_t certificates_deferred = 0;  // checks put off: the budget per second was spent

@@ -36,6 +36,11 @@ public:
     Offer offer(std::uint64_t record, std::string_view group, std::string_view owner, std::uint64_t value_id,
                 std::uint64_t seq, bool live);
 
+    // Whether edit `seq` of `record` would be its newest (the record not held, or held at a lower seq). No change.
+    bool newer(std::uint64_t record, std::uint64_t seq) const {
+        auto it = records_.find(record);
+        return it == records_.end() || seq > it->second.seq;
+    }
     // The record whose current version is the value `value_id`, if any (an expiry of any other value is noise).
     std::optional<std::uint64_t> record_of(std::uint64_t value_id) const;
     bool is_current(std::uint64_t record, std::uint64_t value_id) const;

@@ -17,7 +17,8 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
-                               PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock)
+                               PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock,
+                               std::uint32_t page_rate)
     : io_(io),
       app_id_(std::move(app_id)),
       dht_(dht),
@@ -29,7 +30,8 @@ RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort
       clock_(std::move(clock)),
       directory_(mesh::kMaxRemotePeers),
       versions_(mesh::kMaxRemotePages),
-      pending_(mesh::kMaxPendingPages, mesh::kMaxPendingBytes, mesh::kPendingMs) {}
+      pending_(mesh::kMaxPendingPages, mesh::kMaxPendingBytes, mesh::kPendingMs),
+      budget_(page_rate) {}
 
 void RemotePresence::listen(const std::string& ns) {
     if (stopped_ || listens_.count(ns)) return;
@@ -46,6 +48,7 @@ void RemotePresence::unlisten(const std::string& ns) {
     directory_.drop_namespace(ns);
     versions_.forget_group(ns);
     pending_.remove_if([&](const std::string&, const Held& h) { return h.ns == ns; });
+    std::erase_if(deferred_, [&](const auto& d) { return d.second.ns == ns; });
 }
 
 void RemotePresence::stop() {
@@ -64,6 +67,7 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             // A held value that expired must not be applied later (its peers would stay forever).
             if (pending_.remove_if([&](const std::string&, const Held& h) { return h.value.id == v.id; }))
                 stats_.refuse(RecordKind::presence, Refusal::not_member);
+            if (!deferred_.empty()) std::erase_if(deferred_, [&](const auto& d) { return d.second.value.id == v.id; });
             // Only the expiry of a page's current value means anything; superseded edits expire all the time (and
             // this hub's own pages, never offered, are unknown here).
             auto page = versions_.record_of(v.id);
@@ -102,6 +106,17 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             continue;
         }
         const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
+        // Charged once the page is known to be its hub's (a forged one cannot spend an honest hub's budget) and newer
+        // than the edit held (a replay of its genuine old pages cannot either).
+        if (!versions_.newer(page, p->seq)) {
+            ++stats_.records_stale;
+            continue;
+        }
+        if (!applying_deferred_ && !budget_.take(p->hub_id, now)) {
+            ++stats_.records_throttled;
+            defer(ns, p->hub_id, page, p->seq, v);
+            continue;
+        }
         switch (versions_.offer(page, ns, p->hub_id, v.id, p->seq, !p->peers.empty())) {
         case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
         case RecordVersions::Offer::full: stats_.refuse(RecordKind::presence, Refusal::over_bound); continue;
@@ -133,10 +148,47 @@ void RemotePresence::drop_hub(const std::string& hub, Refusal why) {
         stats_.refuse(RecordKind::presence, why, n);
     for (auto& [ns, diff] : directory_.drop_hub(hub)) announce(ns, diff);
     versions_.forget_owner(hub);
+    std::erase_if(deferred_, [&](const auto& d) { return d.second.hub == hub; });
+    budget_.forget(hub);
 }
 
 void RemotePresence::tick(std::int64_t now) {
     if (auto n = pending_.expire(now)) stats_.refuse(RecordKind::presence, Refusal::not_member, n);
+    apply_deferred(now);
+}
+
+void RemotePresence::defer(const std::string& ns, const std::string& hub, std::uint64_t page, std::uint64_t seq,
+                           const DhtValue& v) {
+    auto it = deferred_.find(page);
+    if (it != deferred_.end()) {
+        if (seq > it->second.seq) it->second = Deferred{ns, hub, seq, v};  // an older edit waiting is dropped unseen
+        return;
+    }
+    if (deferred_.size() >= mesh::kMaxDeferredPages) {
+        stats_.refuse(RecordKind::presence, Refusal::rate_limited);
+        return;
+    }
+    deferred_.emplace(page, Deferred{ns, hub, seq, v});
+}
+
+// The waiting pages of hubs that have tokens again, each charged one, in page order (no hub is starved: a hub's
+// pages are charged to that hub's bucket only).
+void RemotePresence::apply_deferred(std::int64_t now) {
+    for (auto it = deferred_.begin(); it != deferred_.end();) {
+        if (!listening(it->second.ns)) {
+            it = deferred_.erase(it);
+            continue;
+        }
+        if (!budget_.take(it->second.hub, now)) {
+            ++it;
+            continue;
+        }
+        Deferred d = std::move(it->second);
+        it = deferred_.erase(it);
+        applying_deferred_ = true;
+        on_values(d.ns, {std::move(d.value)}, false);
+        applying_deferred_ = false;
+    }
 }
 
 // What the lookup finds is applied like any listened value first (a newer edit there settles it); a page whose

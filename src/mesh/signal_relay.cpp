@@ -8,7 +8,7 @@
 namespace pigeonhub {
 
 SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
-                         Router& router, Outbox& out, MeshStats& stats, Clock clock)
+                         Router& router, Outbox& out, MeshStats& stats, Clock clock, std::uint32_t signal_rate)
     : app_id_(std::move(app_id)),
       dht_(dht),
       membership_(membership),
@@ -17,6 +17,7 @@ SignalRelay::SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht,
       stats_(stats),
       clock_(std::move(clock)),
       pending_keys_(mesh::kMaxPendingKeys, mesh::kMaxPendingKeys * sizeof(hub_link::LinkKey), mesh::kPendingMs),
+      budget_(signal_rate),
       order_timer_(io) {}
 
 void SignalRelay::start(std::string hub_id) {
@@ -125,7 +126,15 @@ void SignalRelay::on_sealed(std::string data, std::int64_t now) {
     }
     std::string plain;
     switch (keyring_->open(data, *h, plain)) {
-    case hub_link::Keyring::Opened::ok: accept(std::string(h->from_hub), plain, now); return;
+    case hub_link::Keyring::Opened::ok:
+        // Charged once it opened with the hub's key: a forged header cannot spend another hub's budget.
+        if (!budget_.take(h->from_hub, now)) {
+            ++stats_.records_throttled;
+            stats_.refuse(RecordKind::signal, Refusal::rate_limited);
+            return;
+        }
+        accept(std::string(h->from_hub), plain, now);
+        return;
     case hub_link::Keyring::Opened::unknown_key: {
         std::string from(h->from_hub);
         const std::uint64_t key_id = h->key_id;
@@ -171,6 +180,7 @@ void SignalRelay::admitted(const std::string& hub, std::int64_t now) {
 }
 
 void SignalRelay::drop_hub(const std::string& hub, Refusal why) {
+    budget_.forget(hub);
     out_links_.erase(hub);
     keyring_->forget(hub);
     if (auto n = pending_keys_.remove_if([&](const std::string& owner, const hub_link::LinkKey&) { return owner == hub; }))

@@ -7,6 +7,9 @@
 // Only member hubs (Membership) get link keys, and only theirs are taken (a key from a hub not known yet waits in a
 // PendingRecords buffer); key requests and sealed signals from other signers are refused and counted.
 //
+// Sealed signals of each member hub are charged to its RecordBudget (record_budget.h, MESH_SIGNAL_RATE) once they
+// opened with its link key; over the budget they are dropped and counted (mesh.refused.rateLimited, kind signal).
+//
 // Bounded: mesh::kMaxLinks keys each way, kMaxHeld held signals, kSeenSignals remembered value ids, key requests
 // rate-limited (mesh_limits.h says why each).
 // Threading: io thread only.
@@ -28,6 +31,7 @@
 #include "mesh/membership.h"
 #include "mesh/mesh_status.h"
 #include "mesh/pending_records.h"
+#include "mesh/record_budget.h"
 #include "mesh/signal_order.h"
 #include "signaling/outbox.h"
 #include "signaling/router.h"
@@ -38,7 +42,7 @@ namespace pigeonhub {
 class SignalRelay {
 public:
     SignalRelay(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership, Router& router,
-                Outbox& out, MeshStats& stats, Clock clock);
+                Outbox& out, MeshStats& stats, Clock clock, std::uint32_t signal_rate = 0);
 
     // Listens to this hub's inbox. REQUIRES: called once.
     void start(std::string hub_id);
@@ -58,6 +62,7 @@ public:
 
     std::uint64_t late_dropped() const noexcept { return order_.late_dropped(); }
     std::uint64_t gaps_skipped() const noexcept { return order_.gaps_skipped(); }
+    std::size_t hubs_throttled(std::int64_t now) const { return budget_.throttled(now); }
 
 private:
     void on_inbox(const std::vector<DhtValue>& values, bool expired);
@@ -91,6 +96,7 @@ private:
     // Receiving side.
     std::optional<hub_link::Keyring> keyring_;
     PendingRecords<hub_link::LinkKey> pending_keys_;
+    RecordBudget budget_;
     struct Held {
         std::string data;  // the sealed value (its header names the sending hub and the key)
         std::int64_t since_ms;

@@ -576,3 +576,83 @@ TEST_F(HubMeshTest, InAnOpenMeshAPageWaitsForItsHubsPageKey) {
     EXPECT_EQ(A->discovered(a, peer('5')), 1u);
     EXPECT_EQ(A->mesh.stats().records_pending, 0u);
 }
+
+// Record budgets (record_budget.h): a member hub that floods page edits is held to its budget (its newest edit
+// waits and comes through at the next tick: nothing but intermediate edits is lost), while another hub's page in the
+// same namespace is taken at once.
+TEST_F(HubMeshTest, AMemberFloodingPagesIsThrottledAndAnHonestHubIsNot) {
+    config.page_rate = 5;  // bursts of 10
+    auto A = start('a'), B = start('b'), C = start('c');
+    Slot b = B->join(peer('2'), "room");
+    C->join(peer('3'), "room");
+    net.settle();
+    ASSERT_EQ(B->discovered(b, peer('3')), 1u);
+    auto nth = [](int i) {
+        std::string id = std::to_string(1000 + i);
+        return std::string(40 - id.size(), 'a') + id;
+    };
+    constexpr int kFlood = 60;  // each join a new edit of A's page, ~1 ms apart
+    for (int i = 0; i < kFlood; ++i) {
+        A->join(nth(i), "room");
+        net.settle();
+        if (i == kFlood / 2) C->join(peer('4'), "room");
+    }
+    net.settle();
+    EXPECT_EQ(B->discovered(b, peer('4')), 1u) << "the honest hub's edit was taken at once, during the flood";
+    std::size_t seen = 0;
+    for (int i = 0; i < kFlood; ++i) seen += B->discovered(b, nth(i));
+    EXPECT_LT(seen, static_cast<std::size_t>(kFlood)) << "A is over its budget: its newest edit waits";
+    MeshStats s = B->mesh.stats();
+    EXPECT_GT(s.records_throttled, 0u);
+    EXPECT_EQ(s.records_deferred, 1u) << "only the newest edit of the one page waits";
+    EXPECT_EQ(s.hubs_throttled, 1u);
+    EXPECT_EQ(refused(s, Refusal::rate_limited), 0u) << "nothing dropped";
+    net.advance(1000);
+    B->mesh.tick();
+    net.settle();
+    for (int i = 0; i < kFlood; ++i) EXPECT_EQ(B->discovered(b, nth(i)), 1u) << "after the tick, every peer of A: " << i;
+    EXPECT_EQ(B->mesh.stats().records_deferred, 0u);
+}
+
+// A member hub's sealed signals beyond its budget are dropped and counted; another hub's signals still arrive.
+TEST_F(HubMeshTest, AMemberFloodingSignalsIsThrottledAndAnHonestHubIsNot) {
+    config.signal_rate = 5;  // bursts of 10
+    auto A = start('a'), B = start('b'), C = start('c');
+    auto [a, b] = linked(*A, *B);
+    Slot c = C->join(peer('3'), "room");
+    net.settle();
+    constexpr int kFlood = 50;
+    for (int i = 0; i < kFlood; ++i)
+        A->send(a, signal("ice-candidate", R"({"candidate":"c)" + std::to_string(i) + "\"}", peer('2')));
+    C->send(c, signal("offer", R"({"sdp":"honest"})", peer('2')));
+    net.settle();
+    const auto got = B->frames(b, {R"("type":"ice-candidate")"}).size();
+    EXPECT_LT(got, static_cast<std::size_t>(kFlood));
+    EXPECT_GE(got, 5u);
+    const MeshStats s = B->mesh.stats();
+    EXPECT_EQ(refused(s, Refusal::rate_limited), kFlood - got);
+    EXPECT_EQ(refused(s, RecordKind::signal), kFlood - got);
+    EXPECT_EQ(B->frames(b, {R"("sdp":"honest")"}).size(), 1u) << "C's offer came through";
+}
+
+// Replays of a member's genuine pages (anyone may put the bytes again) are stale and spend nothing of its budget.
+TEST_F(HubMeshTest, ReplayedPagesDoNotSpendAHubsBudget) {
+    config.page_rate = 5;  // bursts of 10
+    auto A = start('a'), B = start('b');
+    Slot b = B->join(peer('2'), "room");
+    A->join(peer('1'), "room");
+    net.settle();
+    ASSERT_EQ(B->discovered(b, peer('1')), 1u);
+    const std::string key = mesh::presence_key(config.app_id, "room");
+    const auto before = B->mesh.stats().records_stale;
+    const auto genuine = net.stored(key);
+    for (int i = 0; i < 50; ++i)
+        for (const auto& v : genuine)
+            if (v.data.find(hub('a')) != std::string::npos) net.replay(key, v);
+    net.settle();
+    EXPECT_GE(B->mesh.stats().records_stale - before, 50u);
+    A->join(peer('3'), "room");
+    net.settle();
+    EXPECT_EQ(B->discovered(b, peer('3')), 1u) << "A's next edit is taken at once: the replays spent none of its tokens";
+    EXPECT_EQ(B->mesh.stats().records_throttled, 0u);
+}
