@@ -16,6 +16,7 @@
 #include "pigeonhub/config.h"
 #include "protocol/inbound.h"
 #include "protocol/outbound.h"
+#include "signaling/announce_budget.h"
 #include "signaling/mesh_link.h"
 #include "signaling/namespace_members.h"
 #include "signaling/outbox.h"
@@ -98,6 +99,7 @@ private:
         SharedText discovered_head;  // `peer-discovered` head about this peer, set while announced
         std::int64_t connected_at = 0;
         std::int64_t announced_at = 0;
+        AnnounceBudget budget;
     };
     struct Namespace {
         std::string name;
@@ -106,6 +108,11 @@ private:
     };
 
     void handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
+    // The abuse budgets (announce_budget.h): false if an announce is refused (counted; the sender told).
+    // ANNOUNCE_RATE, for every announce:
+    bool announce_allowed(Slot slot, Outbox& out, std::int64_t now);
+    // MAX_PEERS_PER_NAMESPACE and NAMESPACE_RATE, for an announce into `name` (nothing if already there):
+    bool may_enter(Slot slot, std::string_view name, Outbox& out, std::int64_t now);
     void handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool notify = true);
