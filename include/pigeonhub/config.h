@@ -54,7 +54,8 @@ struct SignalingOptions {
                                              // first announce included; also the burst); beyond it an `error` reply
                                              // and the connection stays where it was. 0 = no limit
     std::uint32_t max_peers_per_namespace = 10000;  // MAX_PEERS_PER_NAMESPACE: members of one namespace on this hub,
-                                                    // inclusive; beyond it an `error` reply, not joined. 0 = no limit
+                                                    // inclusive; beyond it an `error` reply, not joined. 0 = no limit.
+                                                    // MAX_CONNECTIONS' default: a default hub admits as before
 };
 
 // Which DHT signers count as hubs of the mesh (docs/MESH.md, "Membership").

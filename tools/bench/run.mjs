@@ -47,8 +47,9 @@ function runLoadgen(argv, { keep = false, timeoutMs = 90000 } = {}) {
 }
 
 const hubs = {
-  pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' } }),
-  'pigeonhubd bounded': () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', DISCOVERY_MODE: 'bounded' } }),
+  // Limits out of the way (a namespace of more than MAX_PEERS_PER_NAMESPACE's 10,000 included).
+  pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', MAX_PEERS_PER_NAMESPACE: '0', NODE_ENV: 'production' } }),
+  'pigeonhubd bounded': () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', MAX_PEERS_PER_NAMESPACE: '0', NODE_ENV: 'production', DISCOVERY_MODE: 'bounded' } }),
   reference: () => startReferenceHub({ maxConnections: 200000 }),
   // Shipped limits (MESSAGE_RATE, the announce budgets), and the same without the announce budgets (issue 15).
   'pigeonhubd defaults': () => startHub({ env: { NODE_ENV: 'production' } }),
