@@ -11,6 +11,7 @@
 
 #include <functional>
 
+#include "auth/access_stats.h"
 #include "bootstrap/bootstrap_stats.h"
 #include "data/data_stats.h"
 #include "data/replicator_stats.h"
@@ -64,6 +65,7 @@ struct HubInfo {
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
     std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
+    std::function<AccessStats()> access;  // namespace access control; unset without NAMESPACE_AUTH
 };
 
 class RestApi {

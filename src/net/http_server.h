@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/authorizer.h"
 #include "api/rest_api.h"
 #include "api/listener_stats.h"
 #include "pigeonhub/config.h"
@@ -35,8 +36,10 @@ public:
         // Routes answered later (POST bodies, DHT lookups): the data API.
         std::vector<AsyncRoute> async_routes;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
-        // absent).
-        std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id)> upgrade;
+        // absent), and the `token` and `password` query parameters (docs/AUTH.md; "" if absent).
+        std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id,
+                           auth::JoinCredentials creds)>
+            upgrade;
     };
 
     // The listener's state and counters go to `stats` (read by /health and /stats); it must outlive this object.

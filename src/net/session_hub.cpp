@@ -37,7 +37,8 @@ SessionHub::~SessionHub() {
 
 std::int64_t SessionHub::now_ms() const { return wall_clock_ms(); }
 
-void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id) {
+void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id,
+                        auth::JoinCredentials creds) {
     const std::int64_t now = now_ms();
     auto session = std::make_shared<WsSession>(*this, std::move(socket), now);
     session->index = sessions_.size();
@@ -58,6 +59,7 @@ void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, cons
     if (by_slot_.size() <= r.slot) by_slot_.resize(r.slot + 1, nullptr);
     by_slot_[r.slot] = session.get();
     session->set_slot(r.slot);
+    if (access_) access_->attach(r.slot, std::move(creds));
     router_.greet(r.slot, *this, now);
     session->start_reading();
 }
@@ -101,6 +103,7 @@ void SessionHub::session_detached(WsSession& s) {
     if (slot < by_slot_.size()) by_slot_[slot] = nullptr;
     // At shutdown nobody needs to hear about departures (and a mass departure would be quadratic).
     router_.on_disconnect(slot, *this, now_ms(), /*notify=*/!stopping_);
+    if (access_) access_->detach(slot);
 }
 
 void SessionHub::session_finalized(WsSession& s) {
