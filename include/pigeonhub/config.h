@@ -45,6 +45,17 @@ struct SignalingOptions {
     std::uint32_t max_announce_data = 4096;  // MAX_ANNOUNCE_DATA: largest announce `data` object (JSON bytes)
     std::uint32_t max_namespace_name = 256;  // longest networkName (bytes, after JSON unescaping)
     std::uint32_t goodbye_fanout = 5;        // members (closest by XOR) that get a forwarded goodbye
+    // Abuse budgets per connection (README "Bounds"). PeerPigeon 1.1.3 clients announce once per connection.
+    std::uint32_t announce_rate = 30;        // ANNOUNCE_RATE: announces per minute one connection may send, bursts of
+                                             // ANNOUNCE_BURST; the excess is dropped and counted, the sender gets one
+                                             // `error` per second. 0 = no limit
+    std::uint32_t announce_burst = 10;       // ANNOUNCE_BURST: announces one connection may send at once
+    std::uint32_t namespace_rate = 10;       // NAMESPACE_RATE: namespaces one connection may enter per minute (the
+                                             // first announce included; also the burst); beyond it an `error` reply
+                                             // and the connection stays where it was. 0 = no limit
+    std::uint32_t max_peers_per_namespace = 10000;  // MAX_PEERS_PER_NAMESPACE: members of one namespace on this hub,
+                                                    // inclusive; beyond it an `error` reply, not joined. 0 = no limit.
+                                                    // MAX_CONNECTIONS' default: a default hub admits as before
 };
 
 // Which DHT signers count as hubs of the mesh (docs/MESH.md, "Membership").

@@ -311,6 +311,11 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("duplicate", s.rejected_duplicate)
         .field("full", s.rejected_full)
         .end_object();
+    w.key("announcesRefused").begin_object()  // the abuse budgets (README "Bounds")
+        .field("rateLimited", s.announce_rate_limited)
+        .field("namespaceRateLimited", s.namespace_rate_limited)
+        .field("namespaceFull", s.namespace_full)
+        .end_object();
     w.key("transport").begin_object()
         .field("sockets", t.sessions)
         .field("upgrades", t.upgrades)

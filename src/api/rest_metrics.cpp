@@ -25,6 +25,10 @@ void write_signaling(Writer& w, const Router& router, const SignalingStats& s) {
         .sample(s.rejected_invalid_id, {{"reason", "invalid_peer_id"}})
         .sample(s.rejected_duplicate, {{"reason", "duplicate"}})
         .sample(s.rejected_full, {{"reason", "full"}});
+    w.counter("pigeonhub_announces_refused", "Announces refused by an abuse budget, by reason")
+        .sample(s.announce_rate_limited, {{"reason", "announce_rate"}})
+        .sample(s.namespace_rate_limited, {{"reason", "namespace_rate"}})
+        .sample(s.namespace_full, {{"reason", "namespace_full"}});
     w.counter("pigeonhub_messages_received", "Messages received from clients, by type");
     for (std::size_t i = 0; i < SignalingStats::kTypes; ++i)
         w.sample(s.received[i], {{"type", message_type_name(static_cast<MessageType>(i))}});

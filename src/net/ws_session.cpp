@@ -148,12 +148,9 @@ bool WsSession::on_message(std::string_view payload, bool /*binary*/) {
     if (state_ != State::open) return true;
     ++hub_.mutable_stats().messages_in;
     if (const std::uint32_t rate = hub_.config().message_rate) {
-        // Token bucket: `rate` per second, bursts of 2 * rate.
+        // `rate` per second, bursts of 2 * rate.
         const std::int64_t now = last_rx_ms_;
-        const double cap = 2.0 * rate;
-        tokens_ = tokens_at_ms_ == 0 ? cap : std::min(cap, tokens_ + (now - tokens_at_ms_) * (rate / 1000.0));
-        tokens_at_ms_ = now;
-        if (tokens_ < 1.0) {
+        if (!messages_.take(now, rate, 1000.0, 2.0 * rate)) {
             ++hub_.mutable_stats().rate_limited;
             if (now - rate_error_ms_ >= 1000) {  // tell the sender, at most once a second
                 rate_error_ms_ = now;
@@ -161,7 +158,6 @@ bool WsSession::on_message(std::string_view payload, bool /*binary*/) {
             }
             return true;
         }
-        tokens_ -= 1.0;
     }
     hub_.session_message(*this, payload);
     return state_ == State::open;

@@ -17,6 +17,7 @@
 #include "net/ws_frame.h"
 #include "protocol/outbound.h"
 #include "signaling/namespace_members.h"
+#include "util/token_bucket.h"
 
 namespace pigeonhub {
 
@@ -105,8 +106,7 @@ private:
     std::int64_t last_ping_ms_ = 0;
     std::int64_t probe_deadline_ms_ = 0;
     std::int64_t close_deadline_ms_ = 0;
-    double tokens_ = 0;                   // MESSAGE_RATE token bucket
-    std::int64_t tokens_at_ms_ = 0;
+    TokenBucket messages_;                // MESSAGE_RATE
     std::int64_t rate_error_ms_ = 0;
     Slot slot_ = kNoSlot;
     State state_ = State::open;

@@ -69,6 +69,7 @@ AdmitResult Router::admit(std::string_view peer_id, Outbox& out, std::int64_t no
     p.discovered_head.reset();
     p.connected_at = now_ms;
     p.announced_at = 0;
+    p.budget = AnnounceBudget{};
     by_id_.emplace(p.id, slot);
     ++live_;
     ++stats_.admitted;
@@ -186,7 +187,34 @@ void Router::select_members(const Namespace& ns, const PeerKey& key, Slot exclud
     ns.members.closest(key, k, exclude, out);
 }
 
+bool Router::announce_allowed(Slot slot, Outbox& out, std::int64_t now) {
+    Peer& self = peers_[slot];
+    if (self.budget.take_announce(config_, now)) return true;
+    ++stats_.announce_rate_limited;
+    if (self.budget.tell(now)) send_error(slot, "Announce rate limit exceeded: announce dropped", out, now);
+    return false;
+}
+
+bool Router::may_enter(Slot slot, std::string_view name, Outbox& out, std::int64_t now) {
+    Peer& self = peers_[slot];
+    if (self.ns != kNoNamespace && namespaces_[self.ns].name == name) return true;  // a re-announce: no move
+    const auto it = ns_by_name_.find(name);
+    if (config_.max_peers_per_namespace != 0 && it != ns_by_name_.end() &&
+        namespaces_[it->second].members.size() >= config_.max_peers_per_namespace) {
+        ++stats_.namespace_full;
+        send_error(slot, "Namespace full: not joined", out, now);
+        return false;
+    }
+    if (!self.budget.take_namespace(config_, now)) {
+        ++stats_.namespace_rate_limited;
+        send_error(slot, "Namespace change limit exceeded: not moved", out, now);
+        return false;
+    }
+    return true;
+}
+
 void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now) {
+    if (!announce_allowed(slot, out, now)) return;
     std::string_view name = kGlobalNamespace;
     if (msg.network_kind == NetworkField::invalid ||
         (msg.network_kind == NetworkField::named && msg.network.size() > config_.max_namespace_name)) {
@@ -210,6 +238,7 @@ void Router::handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, 
         }
         data_object = msg.data.raw;
     }
+    if (!may_enter(slot, name, out, now)) return;
 
     std::size_t k = config_.discovery_max_peers;
     if (config_.discovery == DiscoveryMode::bounded) {

@@ -17,6 +17,7 @@
 #include "protocol/inbound.h"
 #include "protocol/outbound.h"
 #include "signaling/access_gate.h"
+#include "signaling/announce_budget.h"
 #include "signaling/mesh_link.h"
 #include "signaling/namespace_members.h"
 #include "signaling/outbox.h"
@@ -102,6 +103,7 @@ private:
         SharedText discovered_head;  // `peer-discovered` head about this peer, set while announced
         std::int64_t connected_at = 0;
         std::int64_t announced_at = 0;
+        AnnounceBudget budget;
     };
     struct Namespace {
         std::string name;
@@ -115,6 +117,11 @@ private:
     // another hub was admitted there.
     bool access_blocks_signal(bool sender_announced, const Peer& target, std::string_view ns) const;
     void handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
+    // The abuse budgets (announce_budget.h): false if an announce is refused (counted; the sender told).
+    // ANNOUNCE_RATE, for every announce:
+    bool announce_allowed(Slot slot, Outbox& out, std::int64_t now);
+    // MAX_PEERS_PER_NAMESPACE and NAMESPACE_RATE, for an announce into `name` (nothing if already there):
+    bool may_enter(Slot slot, std::string_view name, Outbox& out, std::int64_t now);
     void handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void leave_namespace(Slot slot, Outbox& out, std::int64_t now, bool notify = true);

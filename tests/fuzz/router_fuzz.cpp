@@ -1,5 +1,6 @@
 // Fuzz target: a script of admissions, messages and disconnects driven through the Router. Every message
-// the router emits must be valid JSON.
+// the router emits must be valid JSON. The clock moves 100 ms per input byte and the abuse budgets are small,
+// so that refused announces (rate, namespace moves, a full namespace) are explored too.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -24,17 +25,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pigeonhub::SignalingOptions config;
     config.max_connections = 3;
     config.discovery = size % 2 ? pigeonhub::DiscoveryMode::bounded : pigeonhub::DiscoveryMode::all;
+    config.max_peers_per_namespace = static_cast<std::uint32_t>(1 + (size / 2) % 3);
+    config.announce_rate = 60;
+    config.announce_burst = 3;
+    config.namespace_rate = 2;
     pigeonhub::Router router(config);
     CheckingOutbox out;
     std::vector<pigeonhub::Slot> live;
     std::size_t pos = 0;
+    auto now = [&pos] { return static_cast<std::int64_t>(pos) * 100; };
     while (pos < size) {
         const std::uint8_t op = data[pos++];
         switch (op % 4) {
         case 0: {
-            auto r = router.admit(kIds[(op >> 2) % 4], out, 1);
+            auto r = router.admit(kIds[(op >> 2) % 4], out, now());
             if (r.accepted) {
-                router.greet(r.slot, out, 1);
+                router.greet(r.slot, out, now());
                 live.push_back(r.slot);
             }
             break;
@@ -42,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 1:
             if (!live.empty()) {
                 std::size_t i = (op >> 2) % live.size();
-                router.on_disconnect(live[i], out, 2);
+                router.on_disconnect(live[i], out, now());
                 live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
             }
             break;
@@ -53,11 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::size_t len = std::min<std::size_t>(declared, size - pos);
             std::string msg(reinterpret_cast<const char*>(data + pos), len);
             pos += len;
-            router.on_message(live[(op >> 2) % live.size()], msg, out, 3);
+            router.on_message(live[(op >> 2) % live.size()], msg, out, now());
         }
         }
     }
-    for (auto s : live) router.on_disconnect(s, out, 4);
+    for (auto s : live) router.on_disconnect(s, out, now());
     if (router.connections() != 0 || router.namespaces() != 0) std::abort();
     return 0;
 }

@@ -6,22 +6,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startHub, startMesh, randomPeerId, waitFor } from './lib/hub.mjs';
 import { joined, get, settled } from './lib/client.mjs';
+import { sample } from './lib/metrics.mjs';
 
 // promtool (Debian's prometheus package; tools/dev.sh installs it) on the body: {status, output}.
 function promtool(body) {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
   if (r.error) throw new Error(`promtool not runnable (${r.error.code}): install Debian's prometheus package`);
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-// The value of one sample (`name{labels}` exactly as written), or undefined.
-function sample(body, series) {
-  for (const line of body.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    if (line.slice(0, i) === series) return Number(line.slice(i + 1));
-  }
-  return undefined;
 }
 
 const metrics = async (hub) => {

@@ -8,6 +8,13 @@
 //                                                            run ends when the k-closest discoveries have arrived.
 //   pigeonhub-loadgen relay --port P --pairs M --seconds S   M sender->receiver pairs push offers; messages/s
 //   pigeonhub-loadgen rtt   --port P --count K [--idle N]    offer->answer round trips p50/p99 (with N idle peers)
+//   pigeonhub-loadgen flood --port P [--conns N] [--rate R] [--seconds S]
+//                                                            N sockets in one namespace re-announce R times/s each
+//                                                            (the same announce) while an honest pair there does
+//                                                            offer->answer round trips (one every 10 ms) for S
+//                                                            seconds: the pair's
+//                                                            p50/p99, and the bytes every client sent and received
+//                                                            meanwhile (the hub's bytes in and out)
 //   pigeonhub-loadgen mesh  --ports P1,P2,... [--peers N] [--namespaces K] [--seconds S] [--churn F] [--signals R]
 //                                                            N peers over several hubs with churn; cross-hub discovery
 //                                                            and signal delivery p50/p99 (see mesh() below)
@@ -89,6 +96,8 @@ public:
 
     const std::string& id() const { return id_; }
     bool open() const { return open_; }
+    std::uint64_t bytes_sent() const { return bytes_sent_; }  // handshake and frames written
+    std::uint64_t bytes_received() const { return bytes_received_; }
     Handler on_message;
     std::function<void(Client&)> on_open;
     std::function<void(Client&)> on_close;
@@ -132,8 +141,9 @@ private:
         buffers_.clear();
         for (auto& b : batch_) buffers_.emplace_back(asio::buffer(*b));
         auto self = shared_from_this();
-        asio::async_write(socket_, buffers_, [self](const asio::error_code& ec, std::size_t) {
+        asio::async_write(socket_, buffers_, [self](const asio::error_code& ec, std::size_t n) {
             self->writing_ = false;
+            self->bytes_sent_ += n;
             if (ec) return self->fail();
             self->write();
         });
@@ -142,6 +152,7 @@ private:
         auto self = shared_from_this();
         socket_.async_read_some(asio::buffer(buf_), [self](const asio::error_code& ec, std::size_t n) {
             if (ec) return self->fail();
+            self->bytes_received_ += n;
             self->in_.append(self->buf_, n);
             self->parse();
             if (!self->closed_) self->read();
@@ -193,12 +204,14 @@ private:
     std::vector<Frame> out_, batch_;
     std::vector<asio::const_buffer> buffers_;
     bool writing_ = false, handshake_done_ = false, open_ = false, closed_ = false;
+    std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
 };
 
 struct Args {
     std::string scenario;
     unsigned short port = 0;
     int conns = 1000, conc = 200, pairs = 16, count = 2000, idle = 0, window = 32;
+    double rate = 200;  // flood: announces per second per socket
     double seconds = 10;
     bool announce = false;
     int max_peers = 0;  // join: announce with maxPeers and expect bounded discovery
@@ -210,7 +223,7 @@ struct Args {
 Args parse_args(int argc, char** argv) {
     Args a;
     if (argc < 2) {
-        std::fprintf(stderr, "usage: pigeonhub-loadgen idle|join|relay|rtt|rooms --port P [options]\n");
+        std::fprintf(stderr, "usage: pigeonhub-loadgen idle|join|relay|rtt|flood|rooms --port P [options]\n");
         std::exit(2);
     }
     a.scenario = argv[1];
@@ -235,6 +248,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--window") a.window = std::atoi(v.c_str());
         else if (k == "--seconds") a.seconds = std::min(60.0, std::atof(v.c_str()));
         else if (k == "--size") a.size = std::atoi(v.c_str());
+        else if (k == "--rate") a.rate = std::clamp(std::atof(v.c_str()), 0.0, 100000.0);
         else if (k == "--max-peers") a.max_peers = std::atoi(v.c_str());
         else if (k == "--port2") a.port2 = static_cast<unsigned short>(std::atoi(v.c_str()));
         else if (k == "--hold") a.hold = std::min(600.0, std::atof(v.c_str()));
@@ -431,50 +445,132 @@ void relay(const Args& a) {
                 a.pairs, a.window, message_bytes, n, secs, n / secs);
 }
 
-void rtt(const Args& a) {
-    Bench b(a.port);
-    if (a.idle > 0) open_many(b, a.idle, a.conc, [](int i) { return "idle-" + std::to_string(i); }, 60);
+// The p-quantile of sorted samples (0 if none).
+double quantile(const std::vector<double>& sorted, double p) {
+    return sorted.empty() ? 0.0 : sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * sorted.size()))];
+}
+
+// An honest pair in namespace `ns`: x sends ~1 KB offers to y, which answers each; sequential offer->answer round
+// trips until `count` samples or `limit_s` seconds, the next offer `gap_ms` after an answer (0: at once).
+// `on_ready` runs once both have announced, before the first offer. Returns the samples (ms), sorted; an offer still
+// unanswered at the end counts with the time it waited (a lower bound, so that a starved pair shows as slow).
+std::vector<double> round_trips(Bench& b, const std::string& ns, int count, double limit_s,
+                                const std::function<void()>& on_ready = {}, int gap_ms = 0) {
     auto x = b.make(), y = b.make();
     int open_count = 0;
     for (auto& c : {x, y}) {
-        c->on_open = [&](Client& cl) {
+        c->on_open = [&open_count, ns](Client& cl) {
             ++open_count;
-            cl.send(announce(cl.id(), "rtt"));
+            cl.send(announce(cl.id(), ns));
         };
         c->on_close = [](Client&) {};
+        c->on_message = [](Client&, std::string_view) {};
         c->connect(b.ep, b.port);
     }
     b.run_until([&] { return open_count >= 2; }, 10);
     b.run_until([] { return false; }, 0.3);
+    if (on_ready) on_ready();
     const std::string sdp(850, 'x');
     const Frame offer = prepare(R"({"type":"offer","data":{"type":"offer","sdp":")" + sdp + R"("},"targetPeerId":")" +
-                                y->id() + R"(","networkName":"rtt"})");
+                                y->id() + R"(","networkName":")" + ns + R"("})");
     const Frame answer = prepare(R"({"type":"answer","data":{"type":"answer","sdp":")" + sdp + R"("},"targetPeerId":")" +
-                                 x->id() + R"(","networkName":"rtt"})");
+                                 x->id() + R"(","networkName":")" + ns + R"("})");
     y->on_message = [&](Client& cl, std::string_view m) {
         if (m.substr(0, 15) == "{\"type\":\"offer\"") cl.send_frame(answer);
     };
     std::vector<double> samples;
     Clock::time_point t0;
+    bool waiting = true;
+    asio::steady_timer gap(b.io);
     x->on_message = [&](Client& cl, std::string_view m) {
         if (m.substr(0, 16) != "{\"type\":\"answer\"") return;
         samples.push_back(ms_since(t0));
-        if (static_cast<int>(samples.size()) < a.count) {
+        waiting = false;
+        if (static_cast<int>(samples.size()) >= count) return;
+        if (gap_ms == 0) {
             t0 = Clock::now();
+            waiting = true;
             cl.send_frame(offer);
+            return;
         }
+        gap.expires_after(std::chrono::milliseconds(gap_ms));
+        gap.async_wait([&](const asio::error_code& ec) {
+            if (ec) return;
+            t0 = Clock::now();
+            waiting = true;
+            x->send_frame(offer);
+        });
     };
     t0 = Clock::now();
     x->send_frame(offer);
-    b.run_until([&] { return static_cast<int>(samples.size()) >= a.count; }, 60);
+    b.run_until([&] { return static_cast<int>(samples.size()) >= count; }, limit_s);
+    gap.cancel();
+    if (waiting) samples.push_back(ms_since(t0));
+    x->on_message = y->on_message = [](Client&, std::string_view) {};
     std::sort(samples.begin(), samples.end());
-    auto q = [&](double f) {
-        return samples.empty() ? 0.0 : samples[std::min(samples.size() - 1, static_cast<std::size_t>(f * samples.size()))];
-    };
-    std::printf("{\"scenario\":\"rtt\",\"idle\":%d,\"count\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n", a.idle,
-                samples.size(), q(0.5), q(0.99), q(1.0));
+    return samples;
 }
 
+void rtt(const Args& a) {
+    Bench b(a.port);
+    if (a.idle > 0) open_many(b, a.idle, a.conc, [](int i) { return "idle-" + std::to_string(i); }, 60);
+    const auto samples = round_trips(b, "rtt", a.count, 60);
+    std::printf("{\"scenario\":\"rtt\",\"idle\":%d,\"count\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n", a.idle,
+                samples.size(), quantile(samples, 0.5), quantile(samples, 0.99), quantile(samples, 1.0));
+}
+
+// The announce flood of issue 15: `conns` sockets in one namespace re-announce (the same message) `rate` times a
+// second each, while an honest pair in that namespace measures offer->answer round trips.
+void flood(const Args& a) {
+    Bench b(a.port);
+    const std::string ns = "flood";
+    const int opened = open_many(b, a.conns, a.conc, [&](int) { return ns; }, 30);
+    std::vector<std::shared_ptr<Client>> flooders(b.clients.begin(), b.clients.end());
+    std::vector<Frame> frames;
+    for (auto& c : flooders) frames.push_back(prepare(announce(c->id(), ns)));
+    auto totals = [&b](std::uint64_t& sent, std::uint64_t& received) {
+        sent = received = 0;
+        for (auto& c : b.clients) {
+            sent += c->bytes_sent();
+            received += c->bytes_received();
+        }
+    };
+    // Every 10 ms each flooder sends what its rate owes since the start (no catch-up burst beyond that).
+    asio::steady_timer timer(b.io);
+    long rounds = 0, announces = 0;
+    Clock::time_point start;
+    std::uint64_t sent0 = 0, received0 = 0;
+    std::function<void()> tick = [&] {
+        for (const long owed = static_cast<long>(a.rate * ms_since(start) / 1000.0); rounds < owed; ++rounds)
+            for (std::size_t f = 0; f < flooders.size(); ++f)
+                if (flooders[f]->open()) {
+                    flooders[f]->send_frame(frames[f]);
+                    ++announces;
+                }
+        timer.expires_after(std::chrono::milliseconds(10));
+        timer.async_wait([&](const asio::error_code& ec) {
+            if (!ec) tick();
+        });
+    };
+    // The honest pair offers every 10 ms (well within MESSAGE_RATE), as a peer negotiating its connections would.
+    const auto samples = round_trips(b, ns, 1000000, a.seconds, [&] {
+        totals(sent0, received0);
+        start = Clock::now();
+        if (a.rate > 0) tick();
+    }, 10);
+    const double secs = ms_since(start) / 1000;
+    timer.cancel();
+    std::uint64_t sent = 0, received = 0;
+    totals(sent, received);
+    const double in = static_cast<double>(sent - sent0), out = static_cast<double>(received - received0);
+    int still_open = 0;
+    for (auto& c : flooders) still_open += c->open();
+    std::printf("{\"scenario\":\"flood\",\"flooders\":%d,\"open_at_end\":%d,\"rate\":%.0f,\"announces\":%ld,\"seconds\":%.3f,"
+                "\"count\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"hub_bytes_in\":%.0f,\"hub_bytes_out\":%.0f,"
+                "\"out_per_in\":%.2f}\n",
+                opened, still_open, a.rate, announces, secs, samples.size(), quantile(samples, 0.5), quantile(samples, 0.99),
+                quantile(samples, 1.0), in, out, in > 0 ? out / in : 0.0);
+}
 
 // ---- mesh: many peers on several hubs, with churn (driven by tools/bench/scale-run.mjs) ----
 //
@@ -842,6 +938,7 @@ int main(int argc, char** argv) {
     else if (a.scenario == "join") join(a);
     else if (a.scenario == "relay") relay(a);
     else if (a.scenario == "rtt") rtt(a);
+    else if (a.scenario == "flood") flood(a);
     else if (a.scenario == "rooms") rooms(a);
     else {
         std::fprintf(stderr, "unknown scenario %s\n", a.scenario.c_str());

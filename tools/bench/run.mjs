@@ -4,8 +4,9 @@
 // failover) come from mesh-scenarios.mjs. Prints one row per hub and scenario, then the targets of the
 // benchmarks issue as met or not met.
 //
-//   node tools/bench/run.mjs [--quick] [--scale] [--markdown BENCHMARKS-run.md]
+//   node tools/bench/run.mjs [--quick] [--scale] [--only TEXT] [--markdown BENCHMARKS-run.md]
 // --scale adds the many-hub run (scale-run.mjs: 3, 6 and 12 hubs with 20,000 peers, about 10 minutes).
+// --only TEXT runs only the single-hub scenarios whose name contains TEXT (e.g. --only flood), and their targets.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const scale = args.includes('--scale');
 const mdOut = args.includes('--markdown') ? args[args.indexOf('--markdown') + 1] : null;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const loadgen = path.join(repoRoot, 'build', 'pigeonhub-loadgen');
 
 
@@ -45,9 +47,14 @@ function runLoadgen(argv, { keep = false, timeoutMs = 90000 } = {}) {
 }
 
 const hubs = {
-  pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production' } }),
-  'pigeonhubd bounded': () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', DISCOVERY_MODE: 'bounded' } }),
+  // Limits out of the way (a namespace of more than MAX_PEERS_PER_NAMESPACE's 10,000 included).
+  pigeonhubd: () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', MAX_PEERS_PER_NAMESPACE: '0', NODE_ENV: 'production' } }),
+  'pigeonhubd bounded': () => startHub({ env: { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', MAX_PEERS_PER_NAMESPACE: '0', NODE_ENV: 'production', DISCOVERY_MODE: 'bounded' } }),
   reference: () => startReferenceHub({ maxConnections: 200000 }),
+  // Shipped limits (MESSAGE_RATE, the announce budgets), and the same without the announce budgets (issue 15).
+  'pigeonhubd defaults': () => startHub({ env: { NODE_ENV: 'production' } }),
+  'pigeonhubd, no announce budget': () => startHub({ env: { NODE_ENV: 'production', ANNOUNCE_RATE: '0', NAMESPACE_RATE: '0',
+    MAX_PEERS_PER_NAMESPACE: '0' } }),
 };
 
 async function measure(hubName, fn) {
@@ -120,6 +127,16 @@ scenarios.push(['round trip during relay load (16 pairs)', ['pigeonhubd', 'refer
   await load;
   return { value: r.p99_ms, unit: 'ms p99', p50: r.p50_ms, extra: `p50 ${r.p50_ms} ms` };
 }]);
+// Announce flood (issue 15): 50 sockets in one namespace re-announce 200 times a second each (a fifth of MESSAGE_RATE)
+// while an honest pair there exchanges offers every 10 ms; the pair's round trip and the hub's bytes out per byte in.
+const FLOOD = { conns: 50, rate: 200 };
+scenarios.push([`honest offers while ${FLOOD.conns} sockets flood announces`, ['pigeonhubd defaults', 'pigeonhubd, no announce budget', 'reference'], async (hub) => {
+  const r = await runLoadgen(['flood', '--port', String(hub.port), '--conns', String(FLOOD.conns), '--rate', String(FLOOD.rate),
+    '--seconds', quick ? '5' : '10']);
+  return { value: r.p99_ms, unit: 'ms p99', p50: r.p50_ms, flood: r,
+    extra: `p50 ${r.p50_ms} ms, max ${r.max_ms} ms, ${r.count} round trips; ${r.announces} announces sent; hub bytes out/in ` +
+      `${(r.hub_bytes_out / 1e6).toFixed(1)} / ${(r.hub_bytes_in / 1e6).toFixed(1)} MB = ${r.out_per_in}x; ${r.open_at_end}/${r.flooders} flooders still open` };
+}]);
 // A crowd in one namespace (issue 14, targets 1-3; crowd.mjs): connected RSS per peer, the peak while every peer leaves
 // at once, and RSS 30 s later. 10,000 all-to-all is 100 million peer-discovered frames: minutes, pigeonhubd only.
 for (const n of quick ? [2000] : [2000, 10000]) {
@@ -130,6 +147,7 @@ for (const n of quick ? [2000] : [2000, 10000]) {
 }
 
 for (const [name, which, fn] of scenarios) {
+  if (only && !name.includes(only)) continue;
   for (const h of which) {
     const r = await measure(h, fn);
     if (r.held) r.extra = `${(((r.rssNow - r.rss0) * 1024) / r.held).toFixed(0)} B RSS per idle connection${r.limit ? `; ${r.limit}` : ''}`;
@@ -141,7 +159,7 @@ for (const [name, which, fn] of scenarios) {
 // Multi-hub scenarios: three hubs of each kind (pigeonhubd over OpenDHT, reference hubs over their links).
 // A scenario that fails for one hub is reported as a failed row; the run goes on.
 const attempt = async (fn) => { try { return await fn(); } catch (e) { return { error: e.message }; } };
-for (const h of ['pigeonhubd', 'reference']) {
+for (const h of only ? [] : ['pigeonhubd', 'reference']) {
   const x = await attempt(() => crossHub(h, { offers: quick ? 100 : 500, joins: quick ? 20 : 100 }));
   const f = await attempt(() => failover(h, { victims: 20 }));
   const add = (row) => {
@@ -165,7 +183,7 @@ for (const h of ['pigeonhubd', 'reference']) {
 
 // Presence under churn in big meshes (pigeonhubd only: the reference hub's links relay one hop and have no
 // shared directory to converge). A minute of random joins, departures and re-announces per size.
-for (const n of quick ? [12] : [24, 48]) {
+for (const n of only ? [] : quick ? [12] : [24, 48]) {
   const scenario = `presence churn, ${n} hubs`;
   const r = await attempt(() => presenceChurn(n, { seconds: quick ? 20 : 60 }));
   const row = r.error ? { scenario, hub: 'pigeonhubd', cpu: null, value: 'failed', unit: '', extra: r.error }
@@ -176,7 +194,7 @@ for (const n of quick ? [12] : [24, 48]) {
 
 // The data API (pigeonhubd only: the reference hub has none): publish on hub 0 until findable on hub 2, and
 // publishes and finds per second on one hub (tools/bench/data-bench.mjs).
-{
+if (!only) {
   const r = await attempt(() => dataBench(quick ? { topics: 50, seconds: 2 } : { topics: 200, seconds: 5 }));
   const rowsOf = r.error ? [{ scenario: 'data: publish until findable on another hub (3 hubs)', hub: 'pigeonhubd', cpu: null,
     value: 'failed', unit: '', extra: r.error }] : [
@@ -195,7 +213,7 @@ for (const n of quick ? [12] : [24, 48]) {
 
 // What mesh membership (MESH_TRUST=ca) costs per record: a certificate chain check once per hub, a lookup per
 // record (pigeonhubd only: the reference has no membership). tools/bench/membership_cost.cpp.
-{
+if (!only) {
   const scenario = 'membership: CPU per record (CA mesh)';
   const r = await attempt(() => new Promise((resolve, reject) => {
     const child = spawn(path.join(repoRoot, 'build', 'pigeonhub-bench-membership'), ['20', quick ? '500' : '2000'],
@@ -216,7 +234,7 @@ for (const n of quick ? [12] : [24, 48]) {
 
 // Many hubs (tools/bench/scale-run.mjs), only with --scale: per mesh size, DHT traffic per peer, cross-hub latency,
 // RSS and CPU per hub under churn. A quick run uses a tenth of the peers and does not replace docs/scaling.png.
-if (scale) {
+if (scale && !only) {
   const r = await attempt(() => scaleRun(quick ? { hubs: [3, 6], peers: 2000, namespaces: 200, minutes: 0.5 } : {}));
   const add = (row) => {
     rows.push({ hub: 'pigeonhubd', cpu: null, ...row });
@@ -243,7 +261,7 @@ if (scale) {
 // Many two-peer rooms (issue 14, target 4; tools/bench/rooms-bench.mjs): pigeonhubd alone, as a member of a two-hub CA
 // mesh (the DHT work real), with the pairs split across that mesh, and the reference hub.
 const roomsPeers = quick ? 2000 : 10000;
-for (const setup of ['pigeonhubd', 'pigeonhubd, 2-hub CA mesh', 'pigeonhubd, 2-hub CA mesh, pairs split', 'reference']) {
+for (const setup of only ? [] : ['pigeonhubd', 'pigeonhubd, 2-hub CA mesh', 'pigeonhubd, 2-hub CA mesh, pairs split', 'reference']) {
   const scenario = `rooms: ${roomsPeers} peers in ${roomsPeers / 2} two-peer namespaces`;
   const r = await attempt(() => roomsBench(setup, { peers: roomsPeers }));
   const row = r.error ? { scenario, hub: setup, cpu: null, value: 'failed', unit: '', extra: r.error }
@@ -304,6 +322,10 @@ const target = (name, result, met) => targets.push({ name, result, met });
   const busy = find('round trip during relay load (16 pairs)', 'pigeonhubd');
   if (busy) target('round trip during relay load: p50 <= 0.5 ms and p99 <= 2 ms', `p50 ${busy.p50} ms, p99 ${busy.value} ms`,
     busy.p50 <= 0.5 && busy.value <= 2);
+  const flood = find(`honest offers while ${FLOOD.conns} sockets flood announces`, 'pigeonhubd defaults');
+  if (flood) target(`honest offer p99 < 50 ms while ${FLOOD.conns} sockets flood announces (default limits)`,
+    `p99 ${flood.value} ms (p50 ${flood.p50} ms, ${flood.flood.count} round trips); hub bytes out/in ${flood.flood.out_per_in}x`,
+    flood.value < 50 && flood.flood.count > 0);
   const fo = find('failover: kill -9 of a hub (3 hubs)', 'pigeonhubd');
   if (fo) target('failover < 5 s', typeof fo.value === 'number' ? `${fo.value} ms` : `${fo.value} ${fo.extra}`, typeof fo.value === 'number' && fo.value < 5000);
 }
@@ -311,8 +333,8 @@ console.log('\ntargets:');
 for (const t of targets) console.log(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.result}`);
 
 // Round trip against idle load, both hubs, as a PNG (gnuplot from Debian, if installed).
-// A quick run must not replace the committed plot of a full one.
-const png = quick ? path.join(os.tmpdir(), 'pigeonhub-rtt-vs-load-quick.png') : path.join(repoRoot, 'docs', 'rtt-vs-load.png');
+// A quick or partial (--only) run must not replace the committed plot of a full one.
+const png = quick || only ? path.join(os.tmpdir(), 'pigeonhub-rtt-vs-load-quick.png') : path.join(repoRoot, 'docs', 'rtt-vs-load.png');
 const dat = path.join(os.tmpdir(), `pigeonhub-rtt-${process.pid}.dat`);
 const hubsInSeries = [...new Set(series.map((s) => s[0]))];
 writeFileSync(dat, hubsInSeries.map((h) => series.filter((s) => s[0] === h).map((s) => s.slice(1).join(' ')).join('\n')).join('\n\n\n') + '\n');
@@ -320,7 +342,8 @@ const plot = `set terminal pngcairo size 900,500; set output '${png}';
 set title 'Offer -> answer round trip vs idle connections (loopback, 2 cores)'; set xlabel 'idle connected peers';
 set ylabel 'ms'; set key top right; set grid; set logscale y;
 plot ${hubsInSeries.map((h, i) => `'${dat}' index ${i} using 1:2 with linespoints title '${h} p50', '${dat}' index ${i} using 1:3 with linespoints dashtype 2 title '${h} p99'`).join(', ')}`;
-try {
+if (!series.length) console.log('no plot (no round-trip series in this run)');
+else try {
   await new Promise((resolve, reject) => {
     const g = spawn('gnuplot', [], { stdio: ['pipe', 'inherit', 'inherit'] });
     g.on('error', reject);
