@@ -15,6 +15,7 @@
 #include "data/data_stats.h"
 #include "data/replicator_stats.h"
 #include "mesh/mesh_status.h"
+#include "api/admission_stats.h"
 #include "api/listener_stats.h"
 #include "api/transport_stats.h"
 #include "pigeonhub/config.h"
@@ -64,6 +65,7 @@ struct HubInfo {
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
     std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
+    const AdmissionStats* admission = nullptr;  // per-address admission (net/admission.h); unset: none
 };
 
 class RestApi {
@@ -98,6 +100,7 @@ private:
     const TransportStats& transport_;
     const ListenerStats& listener_;
     const HubInfo& info_;
+    mutable std::uint64_t peer_list_refused_ = 0;  // GET /peers answered 403 (PEER_LIST=off)
 };
 
 // ISO-8601 UTC with milliseconds, as JavaScript's Date.toISOString().

@@ -117,6 +117,7 @@ struct Hub::Parts {
     std::size_t bootstrap_cached = 0;
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
+    AdmissionStats admission;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
     HttpServer http;
     asio::signal_set signals{io, SIGINT, SIGTERM};
@@ -155,13 +156,16 @@ struct Hub::Parts {
 
     explicit Parts(const Config& c)
         : config(c),
-          http(io, config.http, listener,
+          http(io, config.http, listener, admission,
                HttpServer::Handlers{
                    with_bootstrap_document(rest.routes()),
                    data_routes(data),
-                   [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id) {
-                       sessions.accept(std::move(socket), std::move(response), peer_id);
-                   }}) {}
+                   [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id,
+                          std::shared_ptr<void> hold, std::string refusal) {
+                       sessions.accept(std::move(socket), std::move(response), peer_id, std::move(hold), refusal);
+                   }}) {
+        info.admission = &admission;
+    }
 
     // The settings that need files, before the DHT starts: a hub issues its own identity with MESH_CA_KEY, must chain
     // to MESH_CA, and must not be revoked itself. Returns the exit code (2 with the fix on stderr), or 0.

@@ -41,8 +41,10 @@ public:
     ~SessionHub() override;
 
     // Takes over a socket whose upgrade request was accepted: sends `response` (the 101), then admits
-    // `peer_id` through the router (or closes with 1008 and the router's reason).
-    void accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id);
+    // `peer_id` through the router (or closes with 1008 and the router's reason). `hold` is kept until the socket
+    // is closed (the address's WebSocket slot); a non-empty `refusal` closes the socket 1008 with it instead.
+    void accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id,
+                std::shared_ptr<void> hold = {}, std::string_view refusal = {});
     // Starts the liveness timer.
     void start();
     // Closes every session with 1001 "Server shutting down"; calls `done` once all are gone or after
