@@ -427,7 +427,7 @@ std::string config_usage() {
         "Every option can also be set by its environment variable; flags win.\n\n";
     for (const auto& o : kOptions) {
         std::string left = std::string("  --") + o.flag + " " + o.arg;
-        if (left.size() < 32) left.resize(32, ' ');
+        left.resize(std::max<std::size_t>(32, left.size() + 2), ' ');  // long flags keep two spaces before the text
         s += left + o.help + " (default " + default_text(o) + ")";
         if (o.env) s += std::string(" [") + o.env + "]";
         s += "\n";

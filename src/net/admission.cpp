@@ -7,15 +7,15 @@ namespace pigeonhub {
 
 bool AdmissionTable::Bucket::take(double rate, double burst, std::int64_t now) {
     if (tokens < 0) tokens = burst;
-    else tokens = std::min(burst, tokens + static_cast<double>(now - at_ms) * rate / 1000.0);
-    at_ms = now;
+    else tokens = std::min(burst, tokens + static_cast<double>(std::max<std::int64_t>(0, now - at_ms)) * rate / 1000.0);
+    at_ms = std::max(at_ms, now);  // a wall clock stepped back neither refills nor drains
     if (tokens < 1.0) return false;
     tokens -= 1.0;
     return true;
 }
 
 bool AdmissionTable::Bucket::full(double rate, double burst, std::int64_t now) const {
-    return tokens < 0 || tokens + static_cast<double>(now - at_ms) * rate / 1000.0 >= burst;
+    return tokens < 0 || tokens + static_cast<double>(std::max<std::int64_t>(0, now - at_ms)) * rate / 1000.0 >= burst;
 }
 
 double AdmissionTable::Bucket::seconds_to_token(double rate) const {

@@ -134,3 +134,10 @@ TEST(Admission, Ipv6ClientsShareTheir64) {
     EXPECT_EQ(t.acquire_ws(key("2001:db8:1:2::3"), 0), V::cap);
     EXPECT_EQ(t.acquire_ws(key("2001:db8:1:3::1"), 0), V::ok);
 }
+
+TEST(Admission, AClockSteppedBackNeitherRefillsNorDrains) {
+    AdmissionTable t(options(), nullptr);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(t.new_connection(key("1.2.3.4"), 10000), V::ok);
+    EXPECT_EQ(t.new_connection(key("1.2.3.4"), 5000), V::rate);   // 5 s back: no token appears
+    EXPECT_EQ(t.new_connection(key("1.2.3.4"), 10100), V::ok);   // and 100 ms after the latest time gives one
+}
