@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "auth_commands.h"
 #include "bootstrap/bootstrap_service.h"
 #include "bootstrap/dns_txt_resolver.h"
 #include "config/config_loader.h"
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     case ConfigLoadResult::Action::print_bootstrap: return print_bootstrap(loaded);
+    case ConfigLoadResult::Action::make_token:
+    case ConfigLoadResult::Action::make_issuer_key:
+    case ConfigLoadResult::Action::make_hmac_secret:
+    case ConfigLoadResult::Action::make_password_hash: return pigeonhub::run_auth_command(loaded);
     case ConfigLoadResult::Action::run: break;
     }
     // Relaying allocates and frees a message-sized buffer per signal; without these, glibc keeps returning the

@@ -132,6 +132,16 @@ struct DataOptions {
                                                  // publishes over HTTP when its DHT is away (besides /hubs' URLs)
 };
 
+// Namespace access control (docs/AUTH.md): join tokens and passwords for protected namespaces.
+struct AccessOptions {
+    std::string policy_file;                 // NAMESPACE_AUTH: JSON file naming the protected namespaces and their
+                                             // issuer keys, HMAC secrets, argon2id hashes; empty = every namespace open
+    std::uint32_t max_verifications = 2;     // AUTH_MAX_VERIFICATIONS: argon2id password checks running at once (each
+                                             // on its own worker thread); an announce needing one more gets an error
+    std::uint32_t cache_size = 4096;         // AUTH_CACHE_SIZE: password check results remembered (keyed hash of the
+                                             // namespace rule and password); beyond it the oldest is forgotten
+};
+
 // Logging (src/util/log.h).
 struct LogOptions {
     std::string level;                       // LOG_LEVEL: debug | info | warn | error; empty = warn when
@@ -158,6 +168,7 @@ struct Config {
     MeshOptions mesh;
     BootstrapOptions bootstrap;
     DataOptions data;
+    AccessOptions access;
 };
 
 }  // namespace pigeonhub

@@ -59,6 +59,23 @@ void write_dht_requests(JsonWriter& w, std::string_view key, const DhtMessageCou
         .end_object();
 }
 
+// /stats "access": namespace access control (docs/AUTH.md). Never a secret: counts only.
+void write_access(JsonWriter& w, const AccessStats& a) {
+    w.key("access").begin_object()
+        .field("protectedNamespaces", a.protected_namespaces)
+        .field("denied", a.denied())
+        .field("passwordChecks", a.password_checks)
+        .field("passwordChecksRunning", a.password_checks_running)
+        .field("passwordCacheHits", a.password_cache_hits)
+        .field("passwordCacheSize", a.password_cache_size);
+    w.key("announces").begin_object();
+    for (std::size_t i = 0; i < AccessStats::kVerdicts; ++i) {
+        const auto v = static_cast<auth::Verdict>(i);
+        if (v != auth::Verdict::check_password) w.field(auth::verdict_name(v), a.announces[i]);
+    }
+    w.end_object().end_object();
+}
+
 }  // namespace
 
 std::string iso_time(std::int64_t ms) {
@@ -412,6 +429,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
         write_dht_requests(w, "dhtRequestsIn", ms.dht_traffic.requests_in);
         w.end_object();
     }
+    if (info_.access) write_access(w, info_.access());
     if (info_.bootstrap) {
         const BootstrapStats b = info_.bootstrap();
         w.key("bootstrap").begin_object()

@@ -11,6 +11,7 @@
 
 #include <functional>
 
+#include "auth/access_stats.h"
 #include "bootstrap/bootstrap_stats.h"
 #include "data/data_stats.h"
 #include "data/replicator_stats.h"
@@ -66,6 +67,7 @@ struct HubInfo {
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
     std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
     const AdmissionStats* admission = nullptr;  // per-address admission (net/admission.h); unset: none
+    std::function<AccessStats()> access;  // namespace access control; unset without NAMESPACE_AUTH
 };
 
 class RestApi {

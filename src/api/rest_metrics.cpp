@@ -178,6 +178,21 @@ void write_process(Writer& w, std::int64_t started_at_ms) {
             static_cast<double>(started_at_ms) / 1000.0);
 }
 
+void write_access(Writer& w, const AccessStats& a) {
+    w.gauge("pigeonhub_access_protected_namespaces", "Protected namespace rules (NAMESPACE_AUTH)",
+            a.protected_namespaces);
+    w.counter("pigeonhub_access_announces",
+              "Announces into protected namespaces, by verdict (allowed, pending, or why refused)");
+    for (std::size_t i = 0; i < AccessStats::kVerdicts; ++i) {
+        const auto v = static_cast<auth::Verdict>(i);
+        if (v == auth::Verdict::check_password) continue;  // never a final verdict
+        w.sample(a.announces[i], {{"verdict", auth::verdict_name(v)}});
+    }
+    w.counter("pigeonhub_access_password_checks", "argon2id password checks run", a.password_checks);
+    w.counter("pigeonhub_access_password_cache_hits", "Password checks answered by the cache", a.password_cache_hits);
+    w.gauge("pigeonhub_access_password_checks_running", "argon2id checks running now", a.password_checks_running);
+}
+
 }  // namespace
 
 HttpReply RestApi::metrics(std::int64_t now) const {
@@ -192,6 +207,7 @@ HttpReply RestApi::metrics(std::int64_t now) const {
     if (info_.mesh) write_mesh(w, info_.mesh());
     if (info_.data) write_data(w, info_.data());
     if (info_.bootstrap) write_bootstrap(w, info_.bootstrap());
+    if (info_.access) write_access(w, info_.access());
     write_process(w, info_.started_at_ms);
     HttpReply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

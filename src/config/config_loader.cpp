@@ -258,6 +258,17 @@ const Option kOptions[] = {
      [](const Config& c) {
          return std::string(c.http.peer_list == PeerList::full ? "full" : c.http.peer_list == PeerList::counts ? "counts" : "off");
      }},
+    {"NAMESPACE_AUTH", "namespace-auth", "FILE",
+     "protected namespaces and their issuer keys, HMAC secrets, argon2id hashes (docs/AUTH.md)",
+     [](Config& c, std::string_view v) { c.access.policy_file = v; return !v.empty(); }, SHOW_TEXT(access.policy_file),
+     "(none: every namespace open)"},
+    {"AUTH_MAX_VERIFICATIONS", "auth-max-verifications", "N",
+     "argon2id password checks at once (worker threads); an announce needing one more gets an error",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.access.max_verifications, 1, 64); },
+     SHOW(access.max_verifications)},
+    {"AUTH_CACHE_SIZE", "auth-cache-size", "N", "password check results remembered (oldest forgotten first)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.access.cache_size, 1, 1000000); },
+     SHOW(access.cache_size)},
 };
 
 #undef SHOW
@@ -326,6 +337,28 @@ ConfigLoadResult load_config(int argc, const char* const* argv, const EnvLookup&
             result.action = a == "--mesh-ca-init" ? ConfigLoadResult::Action::mesh_ca_init
                                                   : ConfigLoadResult::Action::mesh_ca_issue;
             result.ca_dir = argv[++i];
+            continue;
+        }
+        if (a == "--make-token" || a == "--make-issuer-key" || a == "--key" || a == "--expires-in") {
+            // Access-control commands and their arguments (docs/AUTH.md), not settings.
+            if (i + 1 >= argc) return fail(std::string(a) + " needs a value");
+            const std::string_view v = argv[++i];
+            if (a == "--make-token") {
+                result.action = ConfigLoadResult::Action::make_token;
+                result.token.ns = v;
+            } else if (a == "--make-issuer-key") {
+                result.action = ConfigLoadResult::Action::make_issuer_key;
+                result.token.out_file = v;
+            } else if (a == "--key") {
+                result.token.key_file = v;
+            } else if (!parse_uint(v, result.token.expires_in_s, 1, 100ull * 365 * 86400)) {
+                return fail("invalid value for --expires-in: '" + std::string(v) + "' (seconds)");
+            }
+            continue;
+        }
+        if (a == "--make-hmac-secret" || a == "--make-password-hash") {
+            result.action = a == "--make-hmac-secret" ? ConfigLoadResult::Action::make_hmac_secret
+                                                      : ConfigLoadResult::Action::make_password_hash;
             continue;
         }
         if (a == "--public") {  // a switch: PUBLIC=1
@@ -436,6 +469,12 @@ std::string config_usage() {
          "  --print-bootstrap [--json]    print the ordered bootstrap candidates (tier, source) and exit\n"
          "  --mesh-ca-init DIR            make a mesh CA in DIR (ca.pem, ca.crt) and exit\n"
          "  --mesh-ca-issue DIR           issue a hub identity from the CA in DIR into --state-dir and exit\n"
+         "  --make-token NS --key FILE [--expires-in S]\n"
+         "                                print a join token for namespace NS (or prefix 'p*') signed by FILE (an\n"
+         "                                Ed25519 issuer key PEM, or an HMAC secret in hex), valid S seconds (86400)\n"
+         "  --make-issuer-key FILE        write a new Ed25519 issuer key to FILE (0600), print its public key\n"
+         "  --make-hmac-secret            print a new HMAC secret (64 hex digits)\n"
+         "  --make-password-hash          read a password from stdin, print its argon2id hash (m=19456,t=2,p=1)\n"
          "  -h, --help                    show this text\n"
          "  -V, --version                 print the version\n";
     return s;

@@ -15,12 +15,22 @@ namespace pigeonhub {
 using EnvLookup = std::function<const char*(const char*)>;
 
 struct ConfigLoadResult {
-    enum class Action { run, help, version, error, mesh_ca_init, mesh_ca_issue, print_bootstrap };
+    enum class Action {
+        run, help, version, error, mesh_ca_init, mesh_ca_issue, print_bootstrap,
+        make_token, make_issuer_key, make_hmac_secret, make_password_hash,  // docs/AUTH.md
+    };
     Action action = Action::run;
     Config config;
     std::string message;  // usage text for help, the error for error
     std::string ca_dir;   // for mesh_ca_init and mesh_ca_issue: the CA directory
     bool json = false;    // --json (print_bootstrap)
+    // The access-control commands (docs/AUTH.md).
+    struct TokenRequest {
+        std::string ns;                    // --make-token NS: a namespace, or a prefix ending in '*'
+        std::string key_file;              // --key FILE: an Ed25519 issuer key (PEM) or an HMAC secret (hex)
+        std::uint64_t expires_in_s = 86400;  // --expires-in S
+        std::string out_file;              // --make-issuer-key FILE
+    } token;
 };
 
 // Environment first, then flags (`--port 0` or `--port=0`); flags win. Never exits or prints.

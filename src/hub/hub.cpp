@@ -19,6 +19,7 @@
 #include "data/data_service.h"
 #include "data/replicator.h"
 #include "config/config_loader.h"
+#include "hub/access_gate.h"
 #include "hub/service_notifier.h"
 #include "mesh/dht_node.h"
 #include "data/data_key.h"
@@ -79,6 +80,9 @@ private:
 struct Hub::Parts {
     Config config;
     asio::io_context io{1};
+    // NAMESPACE_AUTH (docs/AUTH.md); made by check_settings(). Before the sessions: they tell it of departures
+    // until they are gone.
+    std::unique_ptr<HubAccessGate> access;
     Router router{config.signaling};
     SessionHub sessions{io, config.session, router};
     DhtNode dht{io, DhtNodeConfig{config.mesh.dht_bind, config.mesh.dht_port, config.mesh.dht_bootstrap,
@@ -161,10 +165,32 @@ struct Hub::Parts {
                    with_bootstrap_document(rest.routes()),
                    data_routes(data),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id,
-                          std::shared_ptr<void> hold, std::string refusal) {
-                       sessions.accept(std::move(socket), std::move(response), peer_id, std::move(hold), refusal);
+                          auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string refusal) {
+                       sessions.accept(std::move(socket), std::move(response), peer_id, std::move(creds), std::move(hold),
+                                       refusal);
                    }}) {
         info.admission = &admission;
+    }
+
+    // NAMESPACE_AUTH: read and checked at start (exit 2 with the reason, never a secret), then wired.
+    int load_access() {
+        if (config.access.policy_file.empty()) return 0;
+        std::string error;
+        auto policy = HubAccessGate::load_policy(config.access.policy_file, &error);
+        if (!policy) {
+            std::fprintf(stderr, "pigeonhubd: NAMESPACE_AUTH: %s\n", error.c_str());
+            return 2;
+        }
+        log::info("namespace access control: {} protected namespace rule(s) from {}", policy->rules().size(),
+                  config.access.policy_file);
+        access = std::make_unique<HubAccessGate>(io, std::move(*policy), config.access);
+        access->set_resume([this](Slot slot, std::string_view announce) {
+            router.on_message(slot, announce, sessions, sessions.now_ms());
+        });
+        router.set_access(access.get());
+        sessions.set_access(access.get());
+        info.access = [this] { return access->stats(); };
+        return 0;
     }
 
     // The settings that need files, before the DHT starts: a hub issues its own identity with MESH_CA_KEY, must chain
@@ -285,6 +311,7 @@ int Hub::run() {
     Parts& p = *parts_;
     p.info.started_at_ms = wall_clock_ms();
     if (const int code = p.check_settings(); code != 0) return code;
+    if (const int code = p.load_access(); code != 0) return code;
     try {
         p.dht.start();
     } catch (const std::exception& e) {

@@ -323,6 +323,10 @@ struct HttpServer::Impl {
         if (!is_valid_websocket_key(key)) return bad_request(req, "Invalid Sec-WebSocket-Key");
 
         std::string peer_id = query_param(h.request_target(), "peerId").value_or("");
+        // Kept with the connection for protected namespaces (docs/AUTH.md): PeerPigeon 1.1.3 keeps the hub URL's
+        // query and adds peerId to it.
+        auth::JoinCredentials creds{query_param(h.request_target(), "token").value_or(""),
+                                    query_param(h.request_target(), "password").value_or("")};
 
         // Per-address admission. A direct client's new connection was counted when it was accepted; a client
         // behind a trusted proxy is counted here, where its address is known.
@@ -356,7 +360,7 @@ struct HttpServer::Impl {
         auto& http_conn = dynamic_cast<restinio::impl::connection_t<HubTraits>&>(*conn);
         auto internals = http_conn.move_upgrade_internals();
         handlers.upgrade(std::move(internals.m_socket), switching_protocols_response(websocket_accept(key)),
-                         std::move(peer_id), std::move(hold), std::move(refusal));
+                         std::move(peer_id), std::move(creds), std::move(hold), std::move(refusal));
         return restinio::request_accepted();
     }
 };

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/authorizer.h"
 #include "api/rest_api.h"
 #include "api/admission_stats.h"
 #include "api/listener_stats.h"
@@ -43,10 +44,11 @@ public:
         // Routes answered later (POST bodies, DHT lookups): the data API.
         std::vector<AsyncRoute> async_routes;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
-        // absent), the address's WebSocket slot (released when `hold` is dropped: keep it as long as the socket),
-        // and `refusal`: when not empty, the socket must be closed 1008 with it (MAX_CONNECTIONS_PER_ADDRESS).
-        std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id, std::shared_ptr<void> hold,
-                           std::string refusal)>
+        // absent), the `token` and `password` query parameters (docs/AUTH.md; "" if absent), the address's WebSocket
+        // slot (released when `hold` is dropped: keep it as long as the socket), and `refusal`: when not empty, the
+        // socket must be closed 1008 with it (MAX_CONNECTIONS_PER_ADDRESS).
+        std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id,
+                           auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string refusal)>
             upgrade;
     };
 

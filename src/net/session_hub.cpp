@@ -38,7 +38,7 @@ SessionHub::~SessionHub() {
 std::int64_t SessionHub::now_ms() const { return wall_clock_ms(); }
 
 void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id,
-                        std::shared_ptr<void> hold, std::string_view refusal) {
+                        auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string_view refusal) {
     const std::int64_t now = now_ms();
     auto session = std::make_shared<WsSession>(*this, std::move(socket), now);
     session->keep_until_closed(std::move(hold));
@@ -65,6 +65,7 @@ void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, cons
     if (by_slot_.size() <= r.slot) by_slot_.resize(r.slot + 1, nullptr);
     by_slot_[r.slot] = session.get();
     session->set_slot(r.slot);
+    if (access_) access_->attach(r.slot, std::move(creds));
     router_.greet(r.slot, *this, now);
     session->start_reading();
 }
@@ -108,6 +109,7 @@ void SessionHub::session_detached(WsSession& s) {
     if (slot < by_slot_.size()) by_slot_[slot] = nullptr;
     // At shutdown nobody needs to hear about departures (and a mass departure would be quadratic).
     router_.on_disconnect(slot, *this, now_ms(), /*notify=*/!stopping_);
+    if (access_) access_->detach(slot);
 }
 
 void SessionHub::session_finalized(WsSession& s) {

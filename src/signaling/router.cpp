@@ -97,7 +97,10 @@ void Router::on_message(Slot slot, std::string_view text, Outbox& out, std::int6
     }
     bump(stats_.received, msg.type);
     switch (msg.type) {
-    case MessageType::announce: handle_announce(slot, msg, out, now); return;
+    case MessageType::announce:
+        if (access_ && !access_allows(slot, msg, text, out, now)) return;
+        handle_announce(slot, msg, out, now);
+        return;
     case MessageType::goodbye: handle_goodbye(slot, msg, out, now); return;
     case MessageType::connection_rejected:
         if (is_glare_rejection(msg)) {
@@ -279,7 +282,8 @@ void Router::handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, st
         return;
     }
     const Peer& target = peers_[it->second];
-    if (sender_ns != effective_namespace(target) || claimed != sender_ns) {
+    if (sender_ns != effective_namespace(target) || claimed != sender_ns ||
+        access_blocks_signal(sender.ns != kNoNamespace, target, sender_ns)) {
         bump(stats_.dropped, DropReason::namespace_mismatch);
         return;
     }
@@ -358,7 +362,7 @@ bool Router::remote_signal(std::string_view target, std::string_view ns, const S
         bump(stats_.dropped, DropReason::unknown_target);
         return false;
     }
-    if (effective_namespace(peers_[it->second]) != ns) {
+    if (effective_namespace(peers_[it->second]) != ns || access_blocks_signal(true, peers_[it->second], ns)) {
         bump(stats_.dropped, DropReason::namespace_mismatch);
         return false;
     }

@@ -16,6 +16,7 @@
 #include "pigeonhub/config.h"
 #include "protocol/inbound.h"
 #include "protocol/outbound.h"
+#include "signaling/access_gate.h"
 #include "signaling/mesh_link.h"
 #include "signaling/namespace_members.h"
 #include "signaling/outbox.h"
@@ -62,6 +63,9 @@ public:
     // --- the hub mesh (peers on other hubs) ---
     // Optional; without it the hub is standalone. Must outlive the router's use of it.
     void set_mesh(MeshLink* mesh) noexcept { mesh_ = mesh; }
+    // Namespace access control (docs/AUTH.md). Optional; without it every namespace is open. Must outlive the
+    // router's use of it.
+    void set_access(AccessGate* gate) noexcept { access_ = gate; }
     // A peer on another hub appeared in (or changed its data in) namespace `ns`: local members learn it.
     // `head` is its peer-discovered head, `key` its id value (for bounded discovery).
     void remote_peer_discovered(std::string_view ns, const PeerKey& key, const SharedText& head, Outbox& out,
@@ -105,6 +109,11 @@ private:
         NamespaceMembers members;
     };
 
+    // The access hook (router_access.cpp): false when the announce must not go on (refused, or waiting).
+    bool access_allows(Slot slot, const InboundMessage& msg, std::string_view text, Outbox& out, std::int64_t now);
+    // A signal in a protected namespace is delivered only between announced (so admitted) members; a sender on
+    // another hub was admitted there.
+    bool access_blocks_signal(bool sender_announced, const Peer& target, std::string_view ns) const;
     void handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_signal(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     void handle_goodbye(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
@@ -131,6 +140,7 @@ private:
     std::vector<Slot> scratch_;
     InboundMessage inbound_;  // reused by on_message, so its strings keep their capacity
     MeshLink* mesh_ = nullptr;
+    AccessGate* access_ = nullptr;
 };
 
 }  // namespace pigeonhub
