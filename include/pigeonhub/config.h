@@ -13,6 +13,38 @@ enum class DiscoveryMode : std::uint8_t {
     bounded,  // a newcomer learns only its k XOR-closest members, k from the client's maxPeers
 };
 
+// What GET /peers shows (README: "What a peer id is worth").
+enum class PeerList : std::uint8_t {
+    full,    // every announced peer id, as the reference hub lists them (PeerPigeon 1.1.3 compatible)
+    counts,  // the number of peers only
+    off,     // 403
+};
+
+// Which forwarding header a trusted proxy writes (net/client_address.h).
+enum class ForwardedHeader : std::uint8_t { x_forwarded_for, forwarded };
+
+// Per client address (an IPv4 address or an IPv6 /64; net/admission.h): what one address may hold and open, so that
+// one address cannot take every slot. Every cap and rate: 0 = no limit.
+struct AdmissionOptions {
+    std::uint32_t max_ws_per_address = 64;     // MAX_CONNECTIONS_PER_ADDRESS: WebSockets open from one address; the
+                                               // next is closed 1008 after the upgrade. 64: room for a household or
+                                               // office behind one NAT, while 10,000 slots need 157 addresses
+    std::uint32_t max_http_per_address = 32;   // MAX_HTTP_PER_ADDRESS: plain HTTP connections (requests, handshakes)
+                                               // open from one address; the next is answered 429 at once
+    std::uint32_t new_connection_rate = 10;    // NEW_CONNECTION_RATE: new connections per second from one address;
+                                               // above it (and the burst) 429 at once
+    std::uint32_t new_connection_burst = 64;   // NEW_CONNECTION_BURST: the bucket's size: a NAT's worth of clients
+                                               // reconnecting together after a hub restart
+    std::uint32_t rest_rate = 10;              // REST_RATE: requests per second from one address to /generate-peer-id,
+                                               // /peers and /api/*; above it (and the burst) 429 with Retry-After
+    std::uint32_t rest_burst = 50;             // REST_BURST: the REST bucket's size
+    std::uint32_t max_tracked_addresses = 65536;  // MAX_TRACKED_ADDRESSES: addresses remembered at once (rate history
+                                                  // of idle ones is forgotten first at the bound)
+    std::string trusted_proxies;               // TRUSTED_PROXIES: comma list of addresses and CIDR blocks whose
+                                               // forwarding header is believed (checked by load_config)
+    ForwardedHeader forwarded_header = ForwardedHeader::x_forwarded_for;  // FORWARDED_HEADER: x-forwarded-for | forwarded
+};
+
 // The HTTP port: the listener, the HTTP server, CORS.
 struct HttpOptions {
     std::string host = "127.0.0.1";          // HOST: bind address for HTTP and WebSocket
@@ -21,6 +53,8 @@ struct HttpOptions {
     std::uint32_t max_http_connections = 0;  // MAX_HTTP_CONNECTIONS: plain HTTP connections open at once (requests,
                                              // handshakes before the upgrade); at the bound new connections wait in
                                              // the listen backlog. 0 = default_max_http_connections(open-files limit)
+    PeerList peer_list = PeerList::full;     // PEER_LIST: full | counts | off (what GET /peers shows)
+    AdmissionOptions admission;
 };
 
 // Each WebSocket session.

@@ -251,6 +251,19 @@ HttpReply RestApi::generate_peer_id() const {
 
 HttpReply RestApi::peers(std::string_view target) const {
     auto network = query_param(target, "network");
+    if (config_.http.peer_list == PeerList::off) {
+        ++peer_list_refused_;
+        return error_reply(403, "The peer list is not public on this hub (PEER_LIST=off)", "/peers");
+    }
+    if (config_.http.peer_list == PeerList::counts) {
+        std::size_t total = 0;
+        router_.list_peers(network ? std::string_view(*network) : std::string_view(), network.has_value(), 0, 0, &total);
+        JsonWriter w;
+        w.begin_object().field("total", static_cast<std::uint64_t>(total));
+        if (network) w.field("network", std::string_view(*network));
+        w.end_object();
+        return json_reply(200, w.take());
+    }
     const std::size_t offset = query_size(target, "offset", 0, SIZE_MAX);
     const std::size_t limit = query_size(target, "limit", kDefaultPageSize, kMaxPageSize);
     std::size_t total = 0;
@@ -348,6 +361,20 @@ HttpReply RestApi::stats(std::int64_t now) const {
         .field("httpAtBound", l.http_at_bound)
         .field("pausedAtBound", l.paused_at_bound)
         .end_object();
+    if (const AdmissionStats* a = info_.admission) {
+        w.key("admission").begin_object()
+            .field("addresses", a->addresses)
+            .field("refusedConnectionsPerAddress", a->ws_cap)
+            .field("refusedNewConnectionRate", a->connection_rate)
+            .field("refusedHttpPerAddress", a->http_cap)
+            .field("refusedRestRate", a->rest_rate)
+            .field("refusedTableFull", a->table_full)
+            .field("evicted", a->evicted)
+            .field("forwarded", a->forwarded)
+            .field("forwardedIgnored", a->forwarded_ignored)
+            .field("peerListRefused", peer_list_refused_)
+            .end_object();
+    }
     if (info_.mesh) {
         const MeshStats& m = ms.stats;
         w.key("mesh").begin_object()

@@ -16,6 +16,7 @@
 #include "data/data_stats.h"
 #include "data/replicator_stats.h"
 #include "mesh/mesh_status.h"
+#include "api/admission_stats.h"
 #include "api/listener_stats.h"
 #include "api/transport_stats.h"
 #include "pigeonhub/config.h"
@@ -65,6 +66,7 @@ struct HubInfo {
     std::function<MeshStatus()> mesh;  // the DHT mesh's state; unset for a hub without one
     std::function<DataStatus()> data;  // the data API's state; unset for a hub without one
     std::function<BootstrapStats()> bootstrap;  // the bootstrap's state; unset for a hub without one
+    const AdmissionStats* admission = nullptr;  // per-address admission (net/admission.h); unset: none
     std::function<AccessStats()> access;  // namespace access control; unset without NAMESPACE_AUTH
 };
 
@@ -100,6 +102,7 @@ private:
     const TransportStats& transport_;
     const ListenerStats& listener_;
     const HubInfo& info_;
+    mutable std::uint64_t peer_list_refused_ = 0;  // GET /peers answered 403 (PEER_LIST=off)
 };
 
 // ISO-8601 UTC with milliseconds, as JavaScript's Date.toISOString().

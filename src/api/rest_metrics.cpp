@@ -82,6 +82,22 @@ void write_listener(Writer& w, const ListenerStats& l, bool accepting) {
     w.counter("pigeonhub_http_at_bound", "Times the listener paused at MAX_HTTP_CONNECTIONS", l.http_at_bound);
 }
 
+void write_admission(Writer& w, const AdmissionStats& a, std::uint64_t peer_list_refused) {
+    w.gauge("pigeonhub_admission_addresses", "Client addresses the per-address limits remember now", a.addresses);
+    w.counter("pigeonhub_admission_refused", "Connections and requests refused by a per-address limit, by limit")
+        .sample(a.ws_cap, {{"limit", "connections_per_address"}})
+        .sample(a.connection_rate, {{"limit", "new_connection_rate"}})
+        .sample(a.http_cap, {{"limit", "http_per_address"}})
+        .sample(a.rest_rate, {{"limit", "rest_rate"}})
+        .sample(a.table_full, {{"limit", "tracked_addresses"}});
+    w.counter("pigeonhub_admission_evicted", "Idle client addresses forgotten at MAX_TRACKED_ADDRESSES", a.evicted);
+    w.counter("pigeonhub_admission_forwarded", "Requests from a trusted proxy counted against the forwarded client",
+              a.forwarded);
+    w.counter("pigeonhub_admission_forwarded_ignored",
+              "Requests whose forwarding header was ignored (the peer is not in TRUSTED_PROXIES)", a.forwarded_ignored);
+    w.counter("pigeonhub_peer_list_refused", "GET /peers answered 403 (PEER_LIST=off)", peer_list_refused);
+}
+
 void write_dht_requests(Writer& w, std::string_view name, std::string_view help, const DhtMessageCounts& c) {
     w.counter(name, help)
         .sample(c.ping, {{"type", "ping"}})
@@ -199,6 +215,7 @@ HttpReply RestApi::metrics(std::int64_t now) const {
     write_signaling(w, router_, s);
     write_transport(w, s, transport_);
     write_listener(w, listener_, info_.ready && !info_.draining && listener_problem(now).empty());
+    if (info_.admission) write_admission(w, *info_.admission, peer_list_refused_);
     if (info_.mesh) write_mesh(w, info_.mesh());
     if (info_.data) write_data(w, info_.data());
     if (info_.bootstrap) write_bootstrap(w, info_.bootstrap());

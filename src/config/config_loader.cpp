@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/client_address.h"
 #include "util/log.h"
 
 namespace pigeonhub {
@@ -221,6 +222,60 @@ const Option kOptions[] = {
      "bytes queued to all sockets together: over it the hub stops reading until its writes catch up",
      [](Config& c, std::string_view v) { return parse_uint(v, c.session.max_output_buffer, 65536, 1u << 31); },
      SHOW(session.max_output_buffer)},
+    {"MAX_CONNECTIONS_PER_ADDRESS", "max-connections-per-address", "N",
+     "WebSockets open from one client address (IPv4, or IPv6 /64); the next is closed 1008 (0 = no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.max_ws_per_address, 0, 10000000); },
+     SHOW(http.admission.max_ws_per_address)},
+    {"MAX_HTTP_PER_ADDRESS", "max-http-per-address", "N",
+     "plain HTTP connections open from one client address; the next is answered 429 (0 = no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.max_http_per_address, 0, 10000000); },
+     SHOW(http.admission.max_http_per_address)},
+    {"NEW_CONNECTION_RATE", "new-connection-rate", "N",
+     "new connections per second from one client address, bursts of NEW_CONNECTION_BURST; above, 429 (0 = no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.new_connection_rate, 0, 10000000); },
+     SHOW(http.admission.new_connection_rate)},
+    {"NEW_CONNECTION_BURST", "new-connection-burst", "N", "new connections one client address may open at once",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.new_connection_burst, 1, 10000000); },
+     SHOW(http.admission.new_connection_burst)},
+    {"REST_RATE", "rest-rate", "N",
+     "requests per second from one client address to /generate-peer-id, /peers and /api/*; above, 429 (0 = no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.rest_rate, 0, 10000000); },
+     SHOW(http.admission.rest_rate)},
+    {"REST_BURST", "rest-burst", "N", "REST requests one client address may make at once",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.rest_burst, 1, 10000000); },
+     SHOW(http.admission.rest_burst)},
+    {"MAX_TRACKED_ADDRESSES", "max-tracked-addresses", "N", "client addresses remembered at once by the per-address limits",
+     [](Config& c, std::string_view v) { return parse_uint(v, c.http.admission.max_tracked_addresses, 16, 100000000); },
+     SHOW(http.admission.max_tracked_addresses)},
+    {"TRUSTED_PROXIES", "trusted-proxies", "ADDR[/BITS],...",
+     "proxies whose FORWARDED_HEADER is believed: the per-address limits then count the forwarded client",
+     [](Config& c, std::string_view v) {
+         c.http.admission.trusted_proxies = v;
+         return CidrList().parse(v).empty();
+     },
+     SHOW_TEXT(http.admission.trusted_proxies), "(none)"},
+    {"FORWARDED_HEADER", "forwarded-header", "x-forwarded-for|forwarded", "the header trusted proxies write",
+     [](Config& c, std::string_view v) {
+         if (v == "x-forwarded-for") c.http.admission.forwarded_header = ForwardedHeader::x_forwarded_for;
+         else if (v == "forwarded") c.http.admission.forwarded_header = ForwardedHeader::forwarded;
+         else return false;
+         return true;
+     },
+     [](const Config& c) {
+         return std::string(c.http.admission.forwarded_header == ForwardedHeader::forwarded ? "forwarded"
+                                                                                            : "x-forwarded-for");
+     }},
+    {"PEER_LIST", "peer-list", "full|counts|off", "what GET /peers shows: the peer ids, their number only, or 403",
+     [](Config& c, std::string_view v) {
+         if (v == "full") c.http.peer_list = PeerList::full;
+         else if (v == "counts") c.http.peer_list = PeerList::counts;
+         else if (v == "off") c.http.peer_list = PeerList::off;
+         else return false;
+         return true;
+     },
+     [](const Config& c) {
+         return std::string(c.http.peer_list == PeerList::full ? "full" : c.http.peer_list == PeerList::counts ? "counts" : "off");
+     }},
     {"NAMESPACE_AUTH", "namespace-auth", "FILE",
      "protected namespaces and their issuer keys, HMAC secrets, argon2id hashes (docs/AUTH.md)",
      [](Config& c, std::string_view v) { c.access.policy_file = v; return !v.empty(); }, SHOW_TEXT(access.policy_file),
@@ -423,7 +478,7 @@ std::string config_usage() {
         "Every option can also be set by its environment variable; flags win.\n\n";
     for (const auto& o : kOptions) {
         std::string left = std::string("  --") + o.flag + " " + o.arg;
-        if (left.size() < 32) left.resize(32, ' ');
+        left.resize(std::max<std::size_t>(32, left.size() + 2), ' ');  // long flags keep two spaces before the text
         s += left + o.help + " (default " + default_text(o) + ")";
         if (o.env) s += std::string(" [") + o.env + "]";
         s += "\n";

@@ -73,7 +73,7 @@ struct Replicator::Impl : std::enable_shared_from_this<Replicator::Impl> {
         --running;
         if (status >= 200 && status < 300) {
             ++stats.sent;
-        } else if (status != 0 && status < 500) {
+        } else if (status != 0 && status < 500 && status != 429) {  // 429: the receiver's REST_RATE, retried
             ++stats.refused;
         } else if (job.attempts >= kAttempts) {
             ++stats.failed;

@@ -121,6 +121,7 @@ struct Hub::Parts {
     std::size_t bootstrap_cached = 0;
     HubInfo info;
     ListenerStats listener;  // written by http, read by rest
+    AdmissionStats admission;  // written by http, read by rest
     RestApi rest{config, router, sessions.stats(), listener, info};
     HttpServer http;
     asio::signal_set signals{io, SIGINT, SIGTERM};
@@ -159,14 +160,17 @@ struct Hub::Parts {
 
     explicit Parts(const Config& c)
         : config(c),
-          http(io, config.http, listener,
+          http(io, config.http, listener, admission,
                HttpServer::Handlers{
                    with_bootstrap_document(rest.routes()),
                    data_routes(data),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id,
-                          auth::JoinCredentials creds) {
-                       sessions.accept(std::move(socket), std::move(response), peer_id, std::move(creds));
-                   }}) {}
+                          auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string refusal) {
+                       sessions.accept(std::move(socket), std::move(response), peer_id, std::move(creds), std::move(hold),
+                                       refusal);
+                   }}) {
+        info.admission = &admission;
+    }
 
     // NAMESPACE_AUTH: read and checked at start (exit 2 with the reason, never a secret), then wired.
     int load_access() {

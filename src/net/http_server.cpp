@@ -1,6 +1,7 @@
 #include "net/http_server.h"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <restinio/all.hpp>
 
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include "config/config_loader.h"
+#include "net/admission.h"
+#include "net/client_address.h"
 #include "net/listener.h"
 #include "net/ws_handshake.h"
 #include "util/url.h"
@@ -23,11 +26,59 @@ struct HubTraits : public restinio::default_single_thread_traits_t {
     static constexpr bool use_connection_count_limiter = true;
 };
 
+// A plain HTTP connection's lifetime: RESTinio's count for MAX_HTTP_CONNECTIONS, and the slot its address holds
+// (MAX_HTTP_PER_ADDRESS), both given back when RESTinio destroys the connection, or at the upgrade (where RESTinio
+// moves this into the upgrade internals, which http_server.cpp drops once it has the socket).
+class HttpSlot;
+using Limiter = restinio::connection_count_limits::connection_count_limiter_t<HubTraits::strand_t>;
+
+}  // namespace
+}  // namespace pigeonhub
+
+template <>
+struct restinio::connection_count_limit_types<pigeonhub::HubTraits> {
+    using limiter_t = pigeonhub::Limiter;
+    using lifetime_monitor_t = pigeonhub::HttpSlot;
+};
+
+namespace pigeonhub {
+namespace {
+
+class HttpSlot {
+public:
+    explicit HttpSlot(Limiter* limiter) : count_(limiter) {}
+    HttpSlot(HttpSlot&& o) noexcept : count_(std::move(o.count_)), table_(o.table_), key_(o.key_) { o.table_ = nullptr; }
+    HttpSlot& operator=(HttpSlot&& o) noexcept {
+        if (this != &o) {
+            release();
+            count_ = std::move(o.count_);
+            table_ = o.table_;
+            key_ = o.key_;
+            o.table_ = nullptr;
+        }
+        return *this;
+    }
+    ~HttpSlot() { release(); }
+    // The connection holds an HTTP slot of `key` in `table` (which must outlive every connection).
+    void hold(AdmissionTable* table, const AddressKey& key) {
+        table_ = table;
+        key_ = key;
+    }
+
+private:
+    void release() noexcept {
+        if (table_) table_->release_http(key_, wall_clock_ms());
+        table_ = nullptr;
+    }
+    restinio::connection_count_limits::connection_lifetime_monitor_t<Limiter> count_;
+    AdmissionTable* table_ = nullptr;
+    AddressKey key_;
+};
+
 // What restinio::http_server_t<HubTraits> builds around its acceptor; we build the same around our Listener.
 using ConnectionSettings = restinio::impl::connection_settings_t<HubTraits>;
 using ConnectionFactory = restinio::impl::connection_factory_t<HubTraits>;
-using Limiter = restinio::connection_count_limit_types<HubTraits>::limiter_t;
-using LifetimeMonitor = restinio::connection_count_limit_types<HubTraits>::lifetime_monitor_t;
+using LifetimeMonitor = HttpSlot;
 using TimerManager = HubTraits::timer_manager_t;
 
 // Keeps objects alive until the io_context is destroyed. The io_context destroys its pending handlers (and with
@@ -63,10 +114,29 @@ const char* reason_phrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
     default: return "Unknown";
     }
 }
+
+// Answers a connection refused before RESTinio sees it (per-address limits) and closes it. A request that already
+// arrived is read first, so that close() ends the connection with a FIN after the answer, not with a reset that
+// could discard it (as the listener's shedding does).
+void refuse_connection(asio::ip::tcp::socket& socket, int status, std::string_view why) {
+    const std::string body = std::string(R"({"error":")") + std::string(why) + "\"}";
+    const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+                                 "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+    const int fd = socket.native_handle();
+    char sink[4096];
+    [[maybe_unused]] auto r = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    [[maybe_unused]] auto w = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    asio::error_code ignored;
+    socket.close(ignored);
+}
+
+constexpr std::string_view kTooManyFromAddress = "Too many connections from this address";
 
 }  // namespace
 
@@ -76,8 +146,11 @@ struct HttpServer::Impl {
     asio::io_context& io;
     HttpOptions config;
     ListenerStats& stats;
+    AdmissionStats& admission_stats;
     Handlers handlers;
     Listener listener;
+    CidrList trusted;  // TRUSTED_PROXIES
+    asio::steady_timer sweep_timer;
     std::shared_ptr<TimerManager> timers;
     std::shared_ptr<ConnectionFactory> factory;
     std::shared_ptr<Gate> gate;
@@ -88,8 +161,9 @@ struct HttpServer::Impl {
     // reference hub does) and OPTIONS (CORS preflight, any path) first, then lets the router match the rest.
     restinio::router::express_router_t<> routes;
 
-    Impl(asio::io_context& io_, const HttpOptions& c, ListenerStats& s, Handlers h)
-        : io(io_), config(c), stats(s), handlers(std::move(h)), listener(io_, s) {
+    Impl(asio::io_context& io_, const HttpOptions& c, ListenerStats& s, AdmissionStats& a, Handlers h)
+        : io(io_), config(c), stats(s), admission_stats(a), handlers(std::move(h)), listener(io_, s), sweep_timer(io_) {
+        trusted.parse(config.admission.trusted_proxies);  // checked by load_config
         for (const auto& route : handlers.routes) {
             auto answer = [this, get = route.get](const restinio::request_handle_t& req, restinio::router::route_params_t) {
                 return reply(req, get(req->header().request_target(), wall_clock_ms()));
@@ -139,6 +213,15 @@ struct HttpServer::Impl {
     void next();
     // A connection ended while paused at the bound.
     void resume();
+    // Every second: frees the per-address entries that say nothing any more.
+    void arm_sweep() {
+        sweep_timer.expires_after(std::chrono::seconds(1));
+        sweep_timer.async_wait([this](const asio::error_code& ec) {
+            if (ec || closed) return;
+            admission().sweep(wall_clock_ms());
+            arm_sweep();
+        });
+    }
 
     restinio::request_handling_status_t reply(const restinio::request_handle_t& req, const HttpReply& r) {
         auto resp = req->create_response(
@@ -163,9 +246,56 @@ struct HttpServer::Impl {
         return resp.done();
     }
 
+    AdmissionTable& admission();
+
+    // The address a request counts against: its TCP peer, or the client a trusted proxy forwarded it for.
+    // `*forwarded` says which.
+    AddressKey request_client(const restinio::request_handle_t& req, bool* forwarded) {
+        const asio::ip::address peer = req->remote_endpoint().address();
+        const char* name = config.admission.forwarded_header == ForwardedHeader::forwarded ? "Forwarded" : "X-Forwarded-For";
+        std::vector<std::string_view> values;
+        req->header().for_each_value_of(name, [&](const auto& v) {
+            values.emplace_back(v.data(), v.size());
+            return restinio::http_header_fields_t::continue_enumeration();
+        });
+        *forwarded = !values.empty() && trusted.contains(peer);
+        if (!values.empty() && !*forwarded) ++admission_stats.forwarded_ignored;
+        if (!*forwarded) return address_key(peer);
+        ++admission_stats.forwarded;
+        return address_key(client_address(peer, trusted, config.admission.forwarded_header, values));
+    }
+
+    // The REST routes that cost the hub something or list its peers: rate-limited per address (REST_RATE).
+    static bool rate_limited_path(std::string_view p) {
+        return p == "/generate-peer-id" || p == "/peers" || p.substr(0, 5) == "/api/";
+    }
+
+    restinio::request_handling_status_t too_many(const restinio::request_handle_t& req, int status, std::uint32_t retry_after_s,
+                                                 std::string_view why) {
+        HttpReply r;
+        r.status = status;
+        r.content_type = "application/json";
+        r.body = std::string(R"({"error":")") + std::string(why) + "\"}";
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+        return reply(req, r);
+    }
+
     restinio::request_handling_status_t handle(const restinio::request_handle_t& req) {
         const auto& h = req->header();
         if (h.connection() == restinio::http_connection_header_t::upgrade) return upgrade(req);
+        if (h.method() != restinio::http_method_options()) {
+            const auto path = h.path();
+            if (rate_limited_path(std::string_view(path.data(), path.size()))) {
+                bool forwarded = false;
+                const AddressKey key = request_client(req, &forwarded);
+                std::uint32_t retry = 1;
+                const auto v = admission().rest_request(key, wall_clock_ms(), &retry);
+                if (v == AdmissionTable::Verdict::rate)
+                    return too_many(req, 429, retry, "Too many requests from this address (REST_RATE)");
+                if (v == AdmissionTable::Verdict::table_full)
+                    return too_many(req, 503, 1, "Too many client addresses (MAX_TRACKED_ADDRESSES)");
+            }
+        }
         if (h.method() == restinio::http_method_options()) {
             auto resp = req->create_response(restinio::status_no_content());
             resp.append_header("Access-Control-Allow-Origin", config.cors_origin);
@@ -198,6 +328,31 @@ struct HttpServer::Impl {
         auth::JoinCredentials creds{query_param(h.request_target(), "token").value_or(""),
                                     query_param(h.request_target(), "password").value_or("")};
 
+        // Per-address admission. A direct client's new connection was counted when it was accepted; a client
+        // behind a trusted proxy is counted here, where its address is known.
+        bool forwarded = false;
+        const AddressKey client = request_client(req, &forwarded);
+        const std::int64_t now = wall_clock_ms();
+        if (forwarded) {
+            const auto v = admission().new_connection(client, now);
+            if (v == AdmissionTable::Verdict::rate)
+                return too_many(req, 429, 1, "Too many new connections from this address (NEW_CONNECTION_RATE)");
+            if (v == AdmissionTable::Verdict::table_full)
+                return too_many(req, 503, 1, "Too many client addresses (MAX_TRACKED_ADDRESSES)");
+        }
+        // Over MAX_CONNECTIONS_PER_ADDRESS the socket is upgraded and closed 1008, as at MAX_CONNECTIONS: PeerPigeon
+        // clients then back off and retry as they do there (an HTTP refusal is a failed handshake, which 1.1.3's
+        // first connect() reports as an error to the application).
+        std::shared_ptr<void> hold;
+        std::string refusal;
+        if (admission().acquire_ws(client, now) == AdmissionTable::Verdict::ok) {
+            hold = std::shared_ptr<void>(nullptr, [table = &admission(), client](void*) {
+                table->release_ws(client, wall_clock_ms());
+            });
+        } else {
+            refusal = kTooManyFromAddress;
+        }
+
         // Take the socket out of RESTinio (as restinio::websocket::basic::upgrade does), but run our own
         // WebSocket implementation on it: RESTinio 0.6's reader has no size limit (see README, design).
         auto conn = std::move(restinio::impl::access_req_connection(*req));
@@ -205,7 +360,7 @@ struct HttpServer::Impl {
         auto& http_conn = dynamic_cast<restinio::impl::connection_t<HubTraits>&>(*conn);
         auto internals = http_conn.move_upgrade_internals();
         handlers.upgrade(std::move(internals.m_socket), switching_protocols_response(websocket_accept(key)),
-                         std::move(peer_id), std::move(creds));
+                         std::move(peer_id), std::move(creds), std::move(hold), std::move(refusal));
         return restinio::request_accepted();
     }
 };
@@ -215,9 +370,10 @@ struct HttpServer::Impl {
 // (when the io_context is destroyed): so the gate is kept until then (KeptUntilIoEnds), and forwards to the
 // HttpServer only while it exists.
 struct HttpServer::Impl::Gate final : restinio::connection_count_limits::impl::acceptor_callback_iface_t {
-    explicit Gate(std::size_t bound)
+    Gate(std::size_t bound, const AdmissionOptions& options, AdmissionStats* stats)
         : limiter(this, restinio::connection_count_limits::max_parallel_connections_t{bound},
-                  restinio::connection_count_limits::max_active_accepts_t{1}) {}
+                  restinio::connection_count_limits::max_active_accepts_t{1}),
+          admission(options, stats) {}
 
     // Below the bound: accept one connection now.
     void call_accept_now(std::size_t) noexcept override;
@@ -226,13 +382,21 @@ struct HttpServer::Impl::Gate final : restinio::connection_count_limits::impl::a
     void schedule_next_accept_attempt(std::size_t) noexcept override;
 
     Limiter limiter;
+    // Per-address admission: kept here because connections and sessions give their slots back when they die, which
+    // may be after the HttpServer is gone.
+    AdmissionTable admission;
     Impl* server = nullptr;  // null once the HttpServer is gone
     asio::io_context* io = nullptr;
 };
 
 HttpServer::Impl::~Impl() {
-    if (gate) gate->server = nullptr;
+    if (gate) {
+        gate->server = nullptr;
+        gate->admission.set_stats(nullptr);
+    }
 }
+
+AdmissionTable& HttpServer::Impl::admission() { return gate->admission; }
 
 void HttpServer::Impl::on_accepted(asio::ip::tcp::socket socket) {
     armed = false;
@@ -240,7 +404,23 @@ void HttpServer::Impl::on_accepted(asio::ip::tcp::socket socket) {
     LifetimeMonitor monitor{&gate->limiter};
     asio::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
-    if (!ec) {  // else the peer is already gone; the socket closes here
+    // Per-address admission of a direct client (a trusted proxy's clients are counted per request instead).
+    if (!ec && !trusted.contains(remote.address())) {
+        const AddressKey key = address_key(remote.address());
+        const std::int64_t now = wall_clock_ms();
+        auto v = admission().new_connection(key, now);
+        if (v == AdmissionTable::Verdict::ok) v = admission().acquire_http(key, now);
+        if (v == AdmissionTable::Verdict::ok) {
+            monitor.hold(&admission(), key);
+        } else {
+            refuse_connection(socket, v == AdmissionTable::Verdict::table_full ? 503 : 429,
+                              v == AdmissionTable::Verdict::rate      ? "Too many new connections from this address (NEW_CONNECTION_RATE)"
+                              : v == AdmissionTable::Verdict::cap     ? "Too many HTTP connections from this address (MAX_HTTP_PER_ADDRESS)"
+                                                                      : "Too many client addresses (MAX_TRACKED_ADDRESSES)");
+            ec = asio::error::connection_aborted;
+        }
+    }
+    if (!ec) {  // else the peer is already gone (or refused); the socket closes here
         try {
             factory->create_new_connection(std::move(socket), remote, std::move(monitor))->init();
         } catch (const std::exception& e) {
@@ -284,8 +464,9 @@ void HttpServer::Impl::Gate::schedule_next_accept_attempt(std::size_t) noexcept 
     });
 }
 
-HttpServer::HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats, Handlers handlers)
-    : impl_(std::make_unique<Impl>(io, config, stats, std::move(handlers))) {}
+HttpServer::HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats,
+                       AdmissionStats& admission, Handlers handlers)
+    : impl_(std::make_unique<Impl>(io, config, stats, admission, std::move(handlers))) {}
 
 HttpServer::~HttpServer() { close(); }
 
@@ -323,7 +504,8 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
         std::move(settings), restinio::impl::create_parser_settings<HubTraits::http_methods_mapper_t>(), impl->timers);
     impl->factory = std::make_shared<ConnectionFactory>(std::move(connection_settings), std::move(socket_options));
     impl->stats.max_http_connections = http_connection_bound(impl->config);
-    impl->gate = std::make_shared<Impl::Gate>(impl->stats.max_http_connections);
+    impl->gate = std::make_shared<Impl::Gate>(impl->stats.max_http_connections, impl->config.admission,
+                                              &impl->admission_stats);
     impl->gate->server = impl;
     impl->gate->io = &impl->io;
     asio::use_service<KeptUntilIoEnds>(impl->io).keep(impl->gate);
@@ -339,6 +521,7 @@ void HttpServer::open(std::function<void(std::uint16_t)> on_open, std::function<
     asio::post(impl->io, [impl, on_open] {
         on_open(impl->listener.port());
         impl->next();
+        impl->arm_sweep();
     });
 }
 
@@ -346,6 +529,7 @@ void HttpServer::close() {
     if (!impl_ || impl_->closed) return;
     impl_->closed = true;
     impl_->listener.close();
+    impl_->sweep_timer.cancel();
     if (impl_->timers) impl_->timers->stop();
 }
 

@@ -9,6 +9,13 @@
 // new connections wait in the kernel's listen backlog until an HTTP connection ends (an idle one is closed after
 // 15 s). Upgraded WebSockets leave the count: MAX_CONNECTIONS bounds them.
 //
+// Per client address (net/admission.h, net/client_address.h): a direct client's new connection takes a token of
+// NEW_CONNECTION_RATE and one of its MAX_HTTP_PER_ADDRESS slots when it is accepted (else 429 and close, before
+// RESTinio reads a byte); a WebSocket upgrade takes one of its MAX_CONNECTIONS_PER_ADDRESS slots (else 101 then
+// close 1008); /generate-peer-id, /peers and /api/* take a REST_RATE token (else 429 with Retry-After). Behind a
+// proxy in TRUSTED_PROXIES the proxy's connections are not counted; each request counts against the forwarded
+// client (its upgrades against NEW_CONNECTION_RATE).
+//
 // Threading: runs on the io_context given to it, which one thread runs.
 // REQUIRES: the io_context outlives this object.
 #pragma once
@@ -23,6 +30,7 @@
 
 #include "auth/authorizer.h"
 #include "api/rest_api.h"
+#include "api/admission_stats.h"
 #include "api/listener_stats.h"
 #include "pigeonhub/config.h"
 
@@ -36,14 +44,18 @@ public:
         // Routes answered later (POST bodies, DHT lookups): the data API.
         std::vector<AsyncRoute> async_routes;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
-        // absent), and the `token` and `password` query parameters (docs/AUTH.md; "" if absent).
+        // absent), the `token` and `password` query parameters (docs/AUTH.md; "" if absent), the address's WebSocket
+        // slot (released when `hold` is dropped: keep it as long as the socket), and `refusal`: when not empty, the
+        // socket must be closed 1008 with it (MAX_CONNECTIONS_PER_ADDRESS).
         std::function<void(asio::ip::tcp::socket, std::string response, std::string peer_id,
-                           auth::JoinCredentials creds)>
+                           auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string refusal)>
             upgrade;
     };
 
-    // The listener's state and counters go to `stats` (read by /health and /stats); it must outlive this object.
-    HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats, Handlers handlers);
+    // The listener's state and counters go to `stats` (read by /health and /stats), the per-address admission's to
+    // `admission`; both must outlive this object.
+    HttpServer(asio::io_context& io, const HttpOptions& config, ListenerStats& stats, AdmissionStats& admission,
+               Handlers handlers);
     ~HttpServer();
 
     // Starts listening. `on_open(port)` gets the bound port; `on_error(message)` a readable reason

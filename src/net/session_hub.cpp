@@ -38,9 +38,10 @@ SessionHub::~SessionHub() {
 std::int64_t SessionHub::now_ms() const { return wall_clock_ms(); }
 
 void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id,
-                        auth::JoinCredentials creds) {
+                        auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string_view refusal) {
     const std::int64_t now = now_ms();
     auto session = std::make_shared<WsSession>(*this, std::move(socket), now);
+    session->keep_until_closed(std::move(hold));
     session->index = sessions_.size();
     sessions_.push_back(session);
     ++stats_.sessions;
@@ -48,6 +49,11 @@ void SessionHub::accept(asio::ip::tcp::socket socket, std::string response, cons
     session->enqueue_raw(share(std::move(response)));
     if (stopping_) {
         session->close(1001, "Server shutting down");
+        return;
+    }
+    if (!refusal.empty()) {
+        session->close(1008, refusal);
+        session->start_reading();
         return;
     }
     AdmitResult r = router_.admit(peer_id, *this, now);

@@ -42,9 +42,10 @@ public:
 
     // Takes over a socket whose upgrade request was accepted: sends `response` (the 101), then admits
     // `peer_id` through the router (or closes with 1008 and the router's reason).
-    // `creds` (the hub URL's token and password) go to the access gate, if any, with the slot.
+    // `creds` (the hub URL's token and password) go to the access gate, if any, with the slot. `hold` is kept until
+    // the socket is closed (the address's WebSocket slot); a non-empty `refusal` closes the socket 1008 with it instead.
     void accept(asio::ip::tcp::socket socket, std::string response, const std::string& peer_id,
-                auth::JoinCredentials creds = {});
+                auth::JoinCredentials creds = {}, std::shared_ptr<void> hold = {}, std::string_view refusal = {});
     // Namespace access control (docs/AUTH.md): told of each admitted connection and departure. Optional.
     void set_access(AccessGate* gate) noexcept { access_ = gate; }
     // Starts the liveness timer.

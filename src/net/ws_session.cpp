@@ -211,6 +211,7 @@ void WsSession::finalize() {
     state_ = State::closed;
     asio::error_code ec;
     socket_.close(ec);
+    hold_.reset();
     queue_.clear();
     queue_.shrink_to_fit();
     hub_.mutable_stats().queued_bytes -= queued_bytes_;

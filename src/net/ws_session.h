@@ -48,6 +48,8 @@ public:
     // Another connection asked for our id: ping, and abort if nothing arrives within the probe timeout.
     void probe(std::int64_t now_ms);
 
+    // Keeps `hold` until the socket is closed (what the connection holds elsewhere: its address's slot).
+    void keep_until_closed(std::shared_ptr<void> hold) noexcept { hold_ = std::move(hold); }
     void set_slot(Slot s) noexcept { slot_ = s; }
     Slot slot() const noexcept { return slot_; }
     // Wall clock (ms) at the last read from the socket: the time stamp for the messages in that read.
@@ -108,6 +110,7 @@ private:
     std::int64_t close_deadline_ms_ = 0;
     TokenBucket messages_;                // MESSAGE_RATE
     std::int64_t rate_error_ms_ = 0;
+    std::shared_ptr<void> hold_;
     Slot slot_ = kNoSlot;
     State state_ = State::open;
     bool reading_ = false;

@@ -71,6 +71,16 @@ TEST_F(ReplicatorTest, RetriesAfter5xx) {
     EXPECT_EQ(server.connections(), 3u);
 }
 
+// A receiver over its REST_RATE answers 429: the record is sent again after the backoff, not dropped.
+TEST_F(ReplicatorTest, RetriesAfter429) {
+    server.script({TinyHttpServer::reply(429), TinyHttpServer::reply(200)});
+    replicator.replicate({server.base()}, kRecord);
+    ASSERT_TRUE(drain());
+    EXPECT_EQ(replicator.stats().sent, 1u);
+    EXPECT_EQ(replicator.stats().refused, 0u);
+    EXPECT_EQ(replicator.stats().retries, 1u);
+}
+
 TEST_F(ReplicatorTest, GivesUpAfterKAttemptsWithBackoff) {
     server.reply_always(503);
     const auto t0 = std::chrono::steady_clock::now();

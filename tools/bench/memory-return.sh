@@ -8,6 +8,7 @@ BIN=${PIGEONHUBD:-build/pigeonhubd}
 N=${1:-2000}
 D=$(mktemp -d)
 PORT=0 HOST=127.0.0.1 DHT_PORT=0 DHT_BIND=127.0.0.1 STATE_DIR=$D NODE_ENV=production MAX_CONNECTIONS=20000 MESSAGE_RATE=0 \
+  MAX_CONNECTIONS_PER_ADDRESS=0 MAX_HTTP_PER_ADDRESS=0 NEW_CONNECTION_RATE=0 REST_RATE=0 \
     "$BIN" >"$D/out" 2>"$D/err" &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$D"' EXIT

@@ -5,10 +5,12 @@ import crypto from 'node:crypto';
 import WebSocket from 'ws';
 
 // Opens a WebSocket and resolves once it is open or closed (rejections come as 101 then close).
-// The result records frames ({text, binary, json}) and the close ({code, reason}).
-export function connect(url, { timeoutMs = 5000 } = {}) {
+// The result records frames ({text, binary, json}) and the close ({code, reason}). `localAddress` picks the
+// client's address (127.0.0.2 is another client to the hub's per-address limits); `headers` are sent with the
+// handshake.
+export function connect(url, { timeoutMs = 5000, localAddress, headers } = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, headers });
     const c = {
       ws,
       frames: [],
