@@ -347,6 +347,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("recordsReceived", m.records_received)
             .field("recordsInvalid", m.records_invalid)
             .field("recordsStale", m.records_stale)
+            .field("recordsOtherNamespace", m.records_other_namespace)
             .field("recordsPending", m.records_pending)
             .field("members", m.members)
             .field("certificatesVerified", m.certificates_verified)

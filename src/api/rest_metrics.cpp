@@ -116,6 +116,8 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
     w.counter("pigeonhub_presence_published", "Presence page edits published", m.presence_published);
     w.counter("pigeonhub_mesh_records_received", "Presence records seen from other hubs", m.records_received);
     w.counter("pigeonhub_mesh_records_invalid", "Malformed, unsigned or inconsistent records ignored", m.records_invalid);
+    w.counter("pigeonhub_mesh_records_other_namespace",
+              "Presence pages of namespaces with no member here, heard on a shared presence key", m.records_other_namespace);
     w.counter("pigeonhub_mesh_records_refused", "Records refused for their signer or a bound, by reason")
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::not_member)], {{"reason", "not_member"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_certificate)], {{"reason", "bad_certificate"}})

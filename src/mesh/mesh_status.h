@@ -36,6 +36,8 @@ struct MeshStats {
     std::uint64_t records_received = 0;     // presence values seen from other hubs
     std::uint64_t records_invalid = 0;      // malformed, unsigned or inconsistent records ignored
     std::uint64_t records_stale = 0;        // presence values older than the page's current one (ignored)
+    std::uint64_t records_other_namespace = 0;  // pages of a namespace with no member here, heard on a presence key
+                                                // it shares with a namespace that has one (ignored)
     std::uint64_t signals_sent = 0;
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;
