@@ -342,6 +342,7 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("valuesAnnounced", static_cast<std::uint64_t>(ms.values_announced))
             .field("presencePages", static_cast<std::uint64_t>(ms.presence_pages))
             .field("dhtListensActive", ms.dht_listens_active)
+            .field("dhtListenKeys", ms.dht_listen_keys)
             .field("presencePublished", m.presence_published)
             .field("presenceWithdrawn", m.presence_withdrawn)
             .field("recordsReceived", m.records_received)

@@ -57,6 +57,7 @@ public:
         std::uint64_t gets = 0, get_failures = 0;
         std::uint64_t listens = 0;        // listens started
         std::uint64_t listens_active = 0; // now
+        std::uint64_t listen_keys = 0;    // keys with an OpenDHT listen (kept for the node's life: dht_node.cpp)
     };
     OpStats op_stats() const;
 

@@ -70,7 +70,8 @@ struct MeshStatus {
     std::size_t presence_pages = 0;    // this hub's presence pages published now
     // OpenDHT operations since start (DhtNode::OpStats).
     std::uint64_t dht_puts = 0, dht_put_failures = 0, dht_gets = 0, dht_get_failures = 0, dht_listens = 0,
-                  dht_listens_active = 0;
+                  dht_listens_active = 0,
+                  dht_listen_keys = 0;  // keys with an OpenDHT listen, kept for the node's life (dht_node.cpp)
     std::vector<mesh::HubRecord> hubs;
     MeshStats stats;
 };

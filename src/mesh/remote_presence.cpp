@@ -78,6 +78,10 @@ void RemotePresence::on_values(const std::string& key, const std::vector<DhtValu
                                std::string_view only_ns) {
     if (!listening_key(key)) return;  // a late callback for a key we left
     std::vector<PageValue> gone;  // pages whose current value expired
+    // Pages that passed every check. Applied after the batch is read, only the newest edit of each page: a batch
+    // (a listen's first one, a lookup) may hold a page's old edits beside its tombstone, in any order, and
+    // applying an old edit first would announce peers that left long ago.
+    std::vector<std::pair<const DhtValue*, mesh::PresencePage>> verified;
     const std::int64_t now = clock_();
     for (const auto& v : values) {
         if (expired) {
@@ -130,15 +134,28 @@ void RemotePresence::on_values(const std::string& key, const std::vector<DhtValu
             stats_.refuse(RecordKind::presence, Refusal::bad_signature);
             continue;
         }
-        const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
-        switch (versions_.offer(page, ns, p->hub_id, v.id, p->seq, !p->peers.empty())) {
+        verified.emplace_back(&v, std::move(*p));
+    }
+    std::map<std::uint64_t, std::uint64_t> newest;  // page -> the highest seq in this batch
+    for (const auto& [v, p] : verified) {
+        auto& seq = newest[mesh::presence_page_id(p.hub_id, p.network, p.page)];
+        seq = std::max(seq, p.seq);
+    }
+    for (auto& [v, p] : verified) {
+        const std::string& ns = p.network;
+        const std::uint64_t page = mesh::presence_page_id(p.hub_id, ns, p.page);
+        if (p.seq < newest[page]) {
+            ++stats_.records_stale;
+            continue;
+        }
+        switch (versions_.offer(page, ns, p.hub_id, v->id, p.seq, !p.peers.empty())) {
         case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
         case RecordVersions::Offer::full: stats_.refuse(RecordKind::presence, Refusal::over_bound); continue;
         case RecordVersions::Offer::newest: break;
         }
         std::vector<RemoteDirectory::Entry> entries;
-        entries.reserve(p->peers.size());
-        for (auto& e : p->peers) {
+        entries.reserve(p.peers.size());
+        for (auto& e : p.peers) {
             // A peer connected here (e.g. it failed over to us from a dead hub whose page has not expired
             // yet) is announced locally; another hub's page about it must not add a second entry.
             if (router_.is_local(e.peer_id)) continue;
@@ -147,7 +164,7 @@ void RemotePresence::on_values(const std::string& key, const std::vector<DhtValu
             const std::string data = outbound::discovery_data(e.peer_id, e.data);
             entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(data, quoted(ns)))});
         }
-        announce(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)));
+        announce(ns, directory_.apply_page(ns, p.hub_id, page, std::move(entries)));
     }
     if (!gone.empty()) confirm_expired(key, std::move(gone), mesh::kExpiryLookups);
 }

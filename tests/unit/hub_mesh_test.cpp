@@ -627,6 +627,21 @@ TEST_F(HubMeshTest, NamespacesSharingAKeyStayApartAndRejoinWorks) {
     EXPECT_EQ(A->disconnected(a4, peer('2')), 1u);
 }
 
+// A listen's first batch (or a lookup) holds a page's superseded edit beside its tombstone, the old one first: only
+// the newest edit of each page in a batch is applied, so a peer that left is not announced to a newcomer.
+TEST_F(HubMeshTest, AFirstBatchAppliesOnlyTheNewestEditOfEachPage) {
+    auto A = start('a'), B = start('b');
+    Slot b = B->join(peer('2'), "room");
+    net.settle();
+    B->leave(b);
+    net.settle(200);  // the tombstone is put; the page's last edit is still stored (it lives one lease)
+    ASSERT_GE(net.stored(mesh::presence_key(config.app_id, "room", config.namespace_buckets)).size(), 2u);
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('2')), 0u) << "a peer that left is not announced";
+    EXPECT_EQ(A->disconnected(a, peer('2')), 0u);
+}
+
 // In an open mesh every hub counts, but a page still needs its hub's record (for the page key): it waits for it.
 TEST_F(HubMeshTest, InAnOpenMeshAPageWaitsForItsHubsPageKey) {
     config.trust = MeshTrust::open;
