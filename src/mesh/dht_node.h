@@ -85,7 +85,8 @@ public:
     void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) override;
 
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
-    // token for cancel_listen.
+    // token for cancel_listen, which detaches it: the key's OpenDHT listen is kept for the node's life (OpenDHT
+    // 2.4.12 cannot cancel one on an IPv4-only node), and the next listen on the key attaches to it again.
     std::uint64_t listen(const std::string& key, ListenCallback cb) override;
     void cancel_listen(std::uint64_t token) override;
     // The values on `key` now; cb runs on the io thread. On a key this node listens to, OpenDHT 2.4.12 answers
