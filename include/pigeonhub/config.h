@@ -106,6 +106,8 @@ struct MeshOptions {
     std::vector<std::string> dht_bootstrap;  // DHT_BOOTSTRAP: comma list of host:port; empty = a one-node DHT
     std::uint32_t dht_network = 0;           // DHT_NETWORK: OpenDHT network id
     std::string app_id = "pigeonhub";        // APP_ID: isolates meshes; every DHT key derives from it
+    std::uint32_t namespace_buckets = 256;   // MESH_NAMESPACE_BUCKETS: presence keys are one per bucket of namespaces
+                                             // (K buckets; 0 = one key per namespace); equal on every hub of a mesh
     std::string state_dir;                   // STATE_DIR: identity storage; default $STATE_DIRECTORY, else
                                              // $XDG_DATA_HOME/pigeonhub, else $HOME/.local/share/pigeonhub
     std::string public_url;                  // PUBLIC_URL: how clients reach this hub (published in /hubs)

@@ -130,12 +130,16 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
     w.counter("pigeonhub_dht_get_failures", "DHT lookups OpenDHT reported failed", ms.dht_get_failures);
     w.counter("pigeonhub_dht_listens", "DHT listens started", ms.dht_listens);
     w.gauge("pigeonhub_dht_listens_active", "DHT listens open now", ms.dht_listens_active);
+    w.gauge("pigeonhub_dht_listen_keys", "Keys with an OpenDHT listen (kept for the node's life; at most "
+            "MESH_NAMESPACE_BUCKETS presence keys)", ms.dht_listen_keys);
     w.gauge("pigeonhub_hubs", "Member hubs listed in /hubs, this one included", static_cast<std::uint64_t>(ms.hubs.size()));
     w.gauge("pigeonhub_remote_peers", "Peers on other hubs known here", static_cast<std::uint64_t>(ms.remote_peers));
     w.gauge("pigeonhub_presence_pages", "Presence pages this hub publishes now", static_cast<std::uint64_t>(ms.presence_pages));
     w.counter("pigeonhub_presence_published", "Presence page edits published", m.presence_published);
     w.counter("pigeonhub_mesh_records_received", "Presence records seen from other hubs", m.records_received);
     w.counter("pigeonhub_mesh_records_invalid", "Malformed, unsigned or inconsistent records ignored", m.records_invalid);
+    w.counter("pigeonhub_mesh_records_other_namespace",
+              "Presence pages of namespaces with no member here, heard on a shared presence key", m.records_other_namespace);
     w.counter("pigeonhub_mesh_records_refused", "Records refused for their signer or a bound, by reason")
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::not_member)], {{"reason", "not_member"}})
         .sample(m.refused_reason[static_cast<std::size_t>(Refusal::bad_certificate)], {{"reason", "bad_certificate"}})

@@ -71,6 +71,8 @@ Invocation parse_args(const std::vector<std::string>& words, bool in_prompt, Glo
         auto& g = inv.global;
         app.add_option("--bootstrap", g.bootstrap, "join the DHT through host:port (repeatable)");
         app.add_option("--app-id", g.app_id, "the hubs' APP_ID (every key derives from it)")->capture_default_str();
+        app.add_option("--namespace-buckets", g.namespace_buckets,
+                       "the hubs' MESH_NAMESPACE_BUCKETS (which key holds a namespace's pages)")->capture_default_str();
         app.add_option("--network", g.network, "OpenDHT network id (the hubs' DHT_NETWORK)")->capture_default_str();
         app.add_option("--bind", g.bind, "IPv4 address of this DHT node")->capture_default_str();
         app.add_option("--port", g.port, "UDP port of this DHT node (0: any)")->capture_default_str();

@@ -16,11 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "pigeonhub/config.h"
+
 namespace pigeonhub::cli {
 
 struct GlobalOptions {
     std::vector<std::string> bootstrap;
     std::string app_id = "pigeonhub";
+    std::uint32_t namespace_buckets = MeshOptions{}.namespace_buckets;  // the hubs' MESH_NAMESPACE_BUCKETS
     std::uint32_t network = 0;
     std::string bind = "127.0.0.1";
     std::uint16_t port = 0;

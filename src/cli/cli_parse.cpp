@@ -9,7 +9,8 @@ std::string data_key(std::string_view app_id, std::string_view topic) {
     return "pigeonhub/" + std::string(app_id) + "/data/" + std::string(topic);
 }
 
-std::optional<DhtKey> parse_key(std::string_view app_id, std::string_view arg, std::string* error) {
+std::optional<DhtKey> parse_key(std::string_view app_id, std::uint32_t buckets, std::string_view arg,
+                                std::string* error) {
     auto fail = [&](const char* why) -> std::optional<DhtKey> {
         if (error) *error = why;
         return std::nullopt;
@@ -32,7 +33,7 @@ std::optional<DhtKey> parse_key(std::string_view app_id, std::string_view arg, s
     std::string_view rest;
     if (named("ns:", rest)) {
         if (rest.empty()) return fail("empty namespace after ns:");
-        return DhtKey{mesh::presence_key(app_id, rest)};
+        return DhtKey{mesh::presence_key(app_id, rest, buckets)};
     }
     if (named("topic:", rest)) {
         if (rest.empty()) return fail("empty topic after topic:");

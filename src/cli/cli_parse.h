@@ -25,7 +25,9 @@ struct DhtKey {
 // The data key of `topic`: "pigeonhub/<app>/data/<topic>" (src/data/data_service.cpp, DataService::dht_key).
 std::string data_key(std::string_view app_id, std::string_view topic);
 // `arg` as above; nullopt (and `*error`) for an empty name after a prefix or an empty key.
-std::optional<DhtKey> parse_key(std::string_view app_id, std::string_view arg, std::string* error = nullptr);
+// `buckets`: the hubs' MESH_NAMESPACE_BUCKETS (for ns:).
+std::optional<DhtKey> parse_key(std::string_view app_id, std::uint32_t buckets, std::string_view arg,
+                                std::string* error = nullptr);
 
 // A hub's base URL from what a user types: "http://h:p", "ws://h:p" (taken as http), or "h:p"; no trailing slash.
 // nullopt for https/wss (the HTTP client speaks plain HTTP) and for anything without a host.

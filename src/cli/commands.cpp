@@ -51,7 +51,7 @@ struct Context {
 
 std::optional<DhtKey> key_of(const Context& c) {
     std::string error;
-    auto k = parse_key(c.s.global().app_id, c.a.key, &error);
+    auto k = parse_key(c.s.global().app_id, c.s.global().namespace_buckets, c.a.key, &error);
     if (!k) fail(kExitUsage, "bad key: " + error);
     return k;
 }
@@ -167,7 +167,7 @@ int cmd_peers(Context c) {
         if (!dht) return c.s.dht_error();
         // Pages are checked with the page keys of the hubs' records, so those first.
         const auto hubs = hubs_from_values(dht->get(DhtKey{mesh::hubs_key(c.s.global().app_id)}, wait_of(c.s)));
-        const std::string key = mesh::presence_key(c.s.global().app_id, c.a.name);
+        const std::string key = mesh::presence_key(c.s.global().app_id, c.a.name, c.s.global().namespace_buckets);
         peers = peers_from_pages(dht->get(DhtKey{key}, wait_of(c.s)), c.a.name, key, hubs);
     }
     out(format_peers(peers, c.a.name, c.json));

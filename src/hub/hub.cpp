@@ -362,6 +362,7 @@ int Hub::run() {
         s.dht_get_failures = ops.get_failures;
         s.dht_listens = ops.listens;
         s.dht_listens_active = ops.listens_active;
+        s.dht_listen_keys = ops.listen_keys;
         s.hubs = p.mesh.hubs();
         s.stats = p.mesh.stats();
         return s;

@@ -88,7 +88,13 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     std::atomic<dht::NodeStatus> status{dht::NodeStatus::Disconnected};
     bool running = false;
     std::uint64_t next_token = 1;
-    std::map<std::uint64_t, std::pair<dht::InfoHash, std::shared_future<std::size_t>>> listens;
+    // One OpenDHT listen per key, kept for the node's life: OpenDHT 2.4.12 cannot cancel a listen on a node
+    // without IPv6 (Dht::listen returns token 0 and leaves its IPv4 search listener behind:
+    // tests/dht/opendht_cancel_listen_test.cpp), so a listen/cancel pair per use would leave one listener and
+    // callback per use behind. The port's listens attach to their key's listen and detach (io thread only).
+    // Key -> the port listens attached to its OpenDHT listen now (none: its values are dropped).
+    std::map<std::string, std::map<std::uint64_t, std::shared_ptr<ListenCallback>>> key_listens;
+    std::map<std::uint64_t, std::string> listens;  // port listen token -> its key
     std::mutex keys_mutex;  // public keys seen on signed values (filled on DHT threads)
     std::map<std::string, std::shared_ptr<dht::crypto::PublicKey>> keys;
     // The records we publish (by the caller's logical id) and the value id of each one's latest edit. Every edit
@@ -265,6 +271,7 @@ DhtNode::OpStats DhtNode::op_stats() const {
     s.get_failures = impl_->get_failures.load();
     s.listens = impl_->listens_started;
     s.listens_active = impl_->listens.size();
+    s.listen_keys = impl_->key_listens.size();
     return s;
 }
 
@@ -341,10 +348,28 @@ void DhtNode::put_data(const std::string& key, std::string data, std::function<v
 }
 
 std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
-    auto h = dht::InfoHash::get(key);
+    const std::uint64_t token = impl_->next_token++;
+    ++impl_->listens_started;
+    impl_->listens.emplace(token, key);
+    auto [it, fresh] = impl_->key_listens.try_emplace(key);
+    it->second.emplace(token, std::make_shared<ListenCallback>(std::move(cb)));
+    if (!fresh) {
+        // The key's OpenDHT listen delivered its values to whoever was attached before (or to nobody): the new
+        // listener gets what the key holds now first, by a lookup (answered from that listen's own values).
+        get(key, [weak = std::weak_ptr<Impl>(impl_), key, token](const std::vector<DhtValue>& values) {
+            auto self = weak.lock();
+            if (!self) return;
+            auto at = self->key_listens.find(key);
+            if (at == self->key_listens.end() || values.empty()) return;
+            auto attached = at->second.find(token);
+            if (attached == at->second.end()) return;
+            auto cb = attached->second;  // the callback may cancel its own listen
+            (*cb)(values, false);
+        });
+        return token;
+    }
     std::weak_ptr<Impl> weak = impl_;
-    auto shared_cb = std::make_shared<ListenCallback>(std::move(cb));
-    auto fut = impl_->runner.listen(h, [weak, shared_cb](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
+    impl_->runner.listen(dht::InfoHash::get(key), [weak, key](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
         auto self = weak.lock();
         if (!self) return false;
         std::vector<DhtValue> out;
@@ -357,15 +382,23 @@ std::uint64_t DhtNode::listen(const std::string& key, ListenCallback cb) {
             d.data.assign(v->data.begin(), v->data.end());
             out.push_back(std::move(d));
         }
-        // Hand over to the io thread; never do work on the DHT thread.
-        asio::post(self->io, [weak, shared_cb, out = std::move(out), expired] {
-            if (weak.lock()) (*shared_cb)(out, expired);
+        // Hand over to the io thread; never do work on the DHT thread. There, to the listener attached then.
+        asio::post(self->io, [weak, key, out = std::move(out), expired] {
+            auto self = weak.lock();
+            if (!self) return;
+            auto at = self->key_listens.find(key);
+            if (at == self->key_listens.end()) return;
+            std::vector<std::uint64_t> tokens;  // a callback may cancel a listen: each is looked up before its call
+            for (const auto& [t, cb] : at->second) tokens.push_back(t);
+            for (auto t : tokens) {
+                auto attached = at->second.find(t);
+                if (attached == at->second.end()) continue;
+                auto cb = attached->second;
+                (*cb)(out, expired);
+            }
         });
         return true;
     });
-    const std::uint64_t token = impl_->next_token++;
-    ++impl_->listens_started;
-    impl_->listens.emplace(token, std::make_pair(h, fut.share()));
     return token;
 }
 
@@ -399,7 +432,10 @@ void DhtNode::get(const std::string& key, GetCallback cb) {
 void DhtNode::cancel_listen(std::uint64_t token) {
     auto it = impl_->listens.find(token);
     if (it == impl_->listens.end()) return;
-    impl_->runner.cancelListen(it->second.first, it->second.second);
+    // Detached only: the key's OpenDHT listen stays (see Impl::key_listens), its values are dropped until the next
+    // listen on the key.
+    auto at = impl_->key_listens.find(it->second);
+    if (at != impl_->key_listens.end()) at->second.erase(token);
     impl_->listens.erase(it);
 }
 

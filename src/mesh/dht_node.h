@@ -57,6 +57,7 @@ public:
         std::uint64_t gets = 0, get_failures = 0;
         std::uint64_t listens = 0;        // listens started
         std::uint64_t listens_active = 0; // now
+        std::uint64_t listen_keys = 0;    // keys with an OpenDHT listen (kept for the node's life: dht_node.cpp)
     };
     OpStats op_stats() const;
 
@@ -84,7 +85,8 @@ public:
     void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) override;
 
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
-    // token for cancel_listen.
+    // token for cancel_listen, which detaches it: the key's OpenDHT listen is kept for the node's life (OpenDHT
+    // 2.4.12 cannot cancel one on an IPv4-only node), and the next listen on the key attaches to it again.
     std::uint64_t listen(const std::string& key, ListenCallback cb) override;
     void cancel_listen(std::uint64_t token) override;
     // The values on `key` now; cb runs on the io thread. On a key this node listens to, OpenDHT 2.4.12 answers

@@ -13,9 +13,10 @@ HubMesh::HubMesh(asio::io_context& io, const MeshOptions& options, std::uint64_t
       dht_(dht),
       membership_(config_.trust, std::move(verify)),
       revoked_source_(std::move(revoked)),
-      publisher_(io, config_.app_id, dht, stats_),
-      remote_(io, config_.app_id, dht, membership_, [this](std::string_view hub) { return hubs_.page_key_of(hub); },
-              router, out, stats_, clock_, config_.page_rate),
+      publisher_(io, config_.app_id, config_.namespace_buckets, dht, stats_),
+      remote_(io, config_.app_id, config_.namespace_buckets, dht, membership_,
+              [this](std::string_view hub) { return hubs_.page_key_of(hub); }, router, out, stats_, clock_,
+              config_.page_rate),
       hubs_(config_, capacity, dht, membership_, stats_, clock_),
       relay_(io, config_.app_id, dht, membership_, router, out, stats_, clock_, config_.signal_rate),
       timer_(io) {}

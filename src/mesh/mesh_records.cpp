@@ -41,9 +41,6 @@ std::uint64_t get_uint(const json::Value& v) {
 
 }  // namespace
 
-std::string presence_key(std::string_view app_id, std::string_view ns) {
-    return "pigeonhub/" + std::string(app_id) + "/ns/" + std::string(ns);
-}
 std::string inbox_key(std::string_view app_id, std::string_view hub_id) {
     return "pigeonhub/" + std::string(app_id) + "/hub/" + std::string(hub_id);
 }
@@ -56,6 +53,18 @@ std::uint64_t record_id(std::string_view name) {
     return id == 0 ? 1 : id;  // 0 is OpenDHT's "invalid id"
 }
 }  // namespace
+
+std::uint32_t namespace_bucket(std::string_view ns, std::uint32_t buckets) {
+    // A fixed key: every hub must compute the same bucket; spreading names is all it is for.
+    return static_cast<std::uint32_t>(siphash24(0x7069676f6e687562ull, 0x6e616d6573706163ull, ns.data(), ns.size()) %
+                                      buckets);
+}
+
+std::string presence_key(std::string_view app_id, std::string_view ns, std::uint32_t buckets) {
+    if (buckets == 0) return "pigeonhub/" + std::string(app_id) + "/ns/" + std::string(ns);
+    return "pigeonhub/" + std::string(app_id) + "/nsb/" + std::to_string(buckets) + "/" +
+           std::to_string(namespace_bucket(ns, buckets));
+}
 
 std::uint64_t presence_page_id(std::string_view hub, std::string_view ns, std::size_t index) {
     return record_id("page/" + std::string(hub) + "/" + std::string(ns) + "/" + std::to_string(index));

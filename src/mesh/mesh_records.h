@@ -1,6 +1,7 @@
 // The JSON records hubs exchange through the DHT, and the keys they live under. Pure functions.
 //
-//   presence  key h(app, "ns", N)   {"v":4,"hubId":H,"network":N,"page":I,"seq":S,"peers":[{"peerId":P,"data":{...}},...],
+//   presence  key h(app, "nsb", K, b) with b = bucket of N among K (presence_key; K = 0: h(app, "ns", N))
+//                                   {"v":4,"hubId":H,"network":N,"page":I,"seq":S,"peers":[{"peerId":P,"data":{...}},...],
 //                                    "sig":G}   a plain DHT value; G: H's Ed25519 signature (page_signature.h)
 //             one page of up to ~48 KB per (hub, namespace, page index I); an empty list withdraws the page.
 //             Every edit of a page is a new DHT value (docs/MESH.md); S orders the edits: of two values of one
@@ -23,7 +24,13 @@
 
 namespace pigeonhub::mesh {
 
-std::string presence_key(std::string_view app_id, std::string_view ns);
+// The DHT key that holds the presence pages of namespace `ns`: with `buckets` K > 0, the key of ns's bucket among K
+// (a fixed hash of ns, modulo K), shared by every namespace of that bucket, so a hub never has more than K presence
+// keys whatever names clients pick (OpenDHT 2.4.12 keeps a key's search an hour after its last use: docs/MESH.md);
+// with K = 0, one key per namespace. Every hub of a mesh must use the same K (MESH_NAMESPACE_BUCKETS).
+std::string presence_key(std::string_view app_id, std::string_view ns, std::uint32_t buckets);
+// The bucket of `ns` among `buckets` (> 0).
+std::uint32_t namespace_bucket(std::string_view ns, std::uint32_t buckets);
 std::string inbox_key(std::string_view app_id, std::string_view hub_id);
 std::string hubs_key(std::string_view app_id);
 

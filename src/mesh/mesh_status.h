@@ -40,6 +40,8 @@ struct MeshStats {
                                             // older than the hub's current one (ignored: replays, late copies)
     std::uint64_t records_throttled = 0;    // member hubs' records over their hub's budget (record_budget.h): pages
                                             // deferred or dropped, signals dropped
+    std::uint64_t records_other_namespace = 0;  // pages of a namespace with no member here, heard on a presence key
+                                                // it shares with a namespace that has one (ignored)
     std::uint64_t signals_sent = 0;
     std::uint64_t signals_received = 0;
     std::uint64_t signals_duplicate = 0;
@@ -74,7 +76,8 @@ struct MeshStatus {
     std::size_t presence_pages = 0;    // this hub's presence pages published now
     // OpenDHT operations since start (DhtNode::OpStats).
     std::uint64_t dht_puts = 0, dht_put_failures = 0, dht_gets = 0, dht_get_failures = 0, dht_listens = 0,
-                  dht_listens_active = 0;
+                  dht_listens_active = 0,
+                  dht_listen_keys = 0;  // keys with an OpenDHT listen, kept for the node's life (dht_node.cpp)
     std::vector<mesh::HubRecord> hubs;
     MeshStats stats;
 };

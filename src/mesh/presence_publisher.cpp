@@ -6,8 +6,9 @@
 
 namespace pigeonhub {
 
-PresencePublisher::PresencePublisher(asio::io_context& io, std::string app_id, DhtPort& dht, MeshStats& stats)
-    : app_id_(std::move(app_id)), dht_(dht), stats_(stats), edits_(wall_clock_us()), flush_timer_(io) {}
+PresencePublisher::PresencePublisher(asio::io_context& io, std::string app_id, std::uint32_t buckets, DhtPort& dht,
+                                     MeshStats& stats)
+    : app_id_(std::move(app_id)), buckets_(buckets), dht_(dht), stats_(stats), edits_(wall_clock_us()), flush_timer_(io) {}
 
 bool PresencePublisher::add(std::string_view ns, std::string_view peer_id, std::string_view data) {
     if (stopped_) return false;
@@ -100,7 +101,7 @@ void PresencePublisher::schedule_flush() {
 }
 
 void PresencePublisher::flush(const std::string& ns, Local& local) {
-    const std::string key = mesh::presence_key(app_id_, ns);
+    const std::string key = mesh::presence_key(app_id_, ns, buckets_);
     for (std::size_t index : local.dirty) {
         const auto& page = local.pages[index];
         mesh::PresencePage record{hub_id_, ns, {}, static_cast<std::uint32_t>(index), edits_.next(wall_clock_us())};

@@ -29,7 +29,8 @@ namespace pigeonhub {
 
 class PresencePublisher {
 public:
-    PresencePublisher(asio::io_context& io, std::string app_id, DhtPort& dht, MeshStats& stats);
+    // `buckets`: MESH_NAMESPACE_BUCKETS (mesh::presence_key).
+    PresencePublisher(asio::io_context& io, std::string app_id, std::uint32_t buckets, DhtPort& dht, MeshStats& stats);
 
     // `page_key` signs the pages (its public half is in this hub's record). REQUIRES: called once, before anything
     // is added.
@@ -63,6 +64,7 @@ private:
     void flush(const std::string& ns, Local& local);
 
     std::string app_id_;
+    std::uint32_t buckets_;
     DhtPort& dht_;
     MeshStats& stats_;
     std::string hub_id_;

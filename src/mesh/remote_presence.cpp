@@ -16,11 +16,12 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
-                               PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock,
-                               std::uint32_t page_rate)
+RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, std::uint32_t buckets, DhtPort& dht,
+                               const Membership& membership, PageKeyOf page_key_of, Router& router, Outbox& out,
+                               MeshStats& stats, Clock clock, std::uint32_t page_rate)
     : io_(io),
       app_id_(std::move(app_id)),
+      buckets_(buckets),
       dht_(dht),
       membership_(membership),
       page_key_of_(std::move(page_key_of)),
@@ -35,15 +36,32 @@ RemotePresence::RemotePresence(asio::io_context& io, std::string app_id, DhtPort
 
 void RemotePresence::listen(const std::string& ns) {
     if (stopped_ || listens_.count(ns)) return;
-    listens_[ns] = dht_.listen(mesh::presence_key(app_id_, ns), [this, ns](const std::vector<DhtValue>& v, bool expired) {
-        on_values(ns, v, expired);
+    std::string key = mesh::presence_key(app_id_, ns, buckets_);
+    listens_.emplace(ns, key);
+    auto [it, fresh] = keys_.try_emplace(key);
+    ++it->second.namespaces;
+    if (fresh) {
+        it->second.token = dht_.listen(key, [this, key](const std::vector<DhtValue>& v, bool expired) {
+            on_values(key, v, expired);
+        });
+        return;
+    }
+    // The key is listened to for another namespace of its bucket: the pages of `ns` it holds were delivered and
+    // ignored. A lookup brings them (OpenDHT answers it from the listen's own values: docs/MESH.md).
+    dht_.get(key, [this, alive = std::weak_ptr<char>(alive_), key, ns](const std::vector<DhtValue>& live) {
+        if (alive.expired() || !listening(ns)) return;
+        on_values(key, live, false, ns);
     });
 }
 
 void RemotePresence::unlisten(const std::string& ns) {
     auto it = listens_.find(ns);
     if (it == listens_.end()) return;
-    dht_.cancel_listen(it->second);
+    auto key = keys_.find(it->second);
+    if (key != keys_.end() && --key->second.namespaces == 0) {  // the bucket's last local namespace
+        dht_.cancel_listen(key->second.token);
+        keys_.erase(key);
+    }
     listens_.erase(it);
     directory_.drop_namespace(ns);
     versions_.forget_group(ns);
@@ -53,15 +71,20 @@ void RemotePresence::unlisten(const std::string& ns) {
 
 void RemotePresence::stop() {
     stopped_ = true;
-    for (const auto& [ns, token] : listens_) dht_.cancel_listen(token);
+    for (const auto& [key, listen] : keys_) dht_.cancel_listen(listen.token);
+    keys_.clear();
     listens_.clear();
 }
 
-void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue>& values, bool expired) {
-    if (!listening(ns)) return;  // a late callback for a namespace we left
+void RemotePresence::on_values(const std::string& key, const std::vector<DhtValue>& values, bool expired,
+                               std::string_view only_ns) {
+    if (!listening_key(key)) return;  // a late callback for a key we left
     std::vector<PageValue> gone;  // pages whose current value expired
+    // Pages that passed every check. Applied after the batch is read, only the newest edit of each page: a batch
+    // (a listen's first one, a lookup) may hold a page's old edits beside its tombstone, in any order, and
+    // applying an old edit first would announce peers that left long ago.
+    std::vector<std::pair<const DhtValue*, mesh::PresencePage>> verified;
     const std::int64_t now = clock_();
-    std::string key;  // the namespace's DHT key, which every page's signature covers (made at the first page)
     for (const auto& v : values) {
         if (expired) {
             // A held value that expired must not be applied later (its peers would stay forever).
@@ -69,7 +92,7 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
                 stats_.refuse(RecordKind::presence, Refusal::not_member);
             if (!deferred_.empty()) std::erase_if(deferred_, [&](const auto& d) { return d.second.value.id == v.id; });
             // Only the expiry of a page's current value means anything; superseded edits expire all the time (and
-            // this hub's own pages, never offered, are unknown here).
+            // this hub's own pages, never offered, and the pages of the bucket's other namespaces are unknown here).
             auto page = versions_.record_of(v.id);
             if (!page) continue;
             if (versions_.live(*page)) gone.emplace_back(*page, v.id);
@@ -80,9 +103,19 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
         // with the page key of the hub it names.
         auto p = mesh::decode_presence(v.data);
         if (p && p->hub_id == hub_id_) continue;  // this hub's own page (a forged one changes nothing here)
+        if (p && !only_ns.empty() && p->network != only_ns) continue;  // the listen delivered it
         ++stats_.records_received;
-        if (!p || p->network != ns) {  // stored under another namespace than it names: never counts
+        if (!p) {
             ++stats_.records_invalid;
+            continue;
+        }
+        const std::string& ns = p->network;
+        auto listened = listens_.find(ns);
+        if (listened == listens_.end() || listened->second != key) {
+            // Stored under another key than its namespace's: never counts. Under its own: a namespace of the
+            // bucket that has no member here (the price of sharing keys, docs/MESH.md).
+            if (mesh::presence_key(app_id_, ns, buckets_) != key) ++stats_.records_invalid;
+            else ++stats_.records_other_namespace;
             continue;
         }
         switch (const auto verdict = membership_.of(p->hub_id, now)) {
@@ -100,31 +133,39 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
                 stats_.refuse(RecordKind::presence, Refusal::not_member, dropped);
             continue;
         }
-        if (key.empty()) key = mesh::presence_key(app_id_, ns);
         if (!mesh::verify_page(key, v.data, *page_key)) {
             stats_.refuse(RecordKind::presence, Refusal::bad_signature);
             continue;
         }
-        const std::uint64_t page = mesh::presence_page_id(p->hub_id, ns, p->page);
+        verified.emplace_back(&v, std::move(*p));
+    }
+    std::map<std::uint64_t, std::uint64_t> newest;  // page -> the highest seq in this batch
+    for (const auto& [v, p] : verified) {
+        auto& seq = newest[mesh::presence_page_id(p.hub_id, p.network, p.page)];
+        seq = std::max(seq, p.seq);
+    }
+    for (auto& [v, p] : verified) {
+        const std::string& ns = p.network;
+        const std::uint64_t page = mesh::presence_page_id(p.hub_id, ns, p.page);
         // Charged once the page is known to be its hub's (a forged one cannot spend an honest hub's budget) and newer
-        // than the edit held (a replay of its genuine old pages cannot either).
-        if (!versions_.newer(page, p->seq)) {
+        // than the edit held and than the batch's other edits of it (a replay of its genuine old pages cannot either).
+        if (p.seq < newest[page] || !versions_.newer(page, p.seq)) {
             ++stats_.records_stale;
             continue;
         }
-        if (!applying_deferred_ && !budget_.take(p->hub_id, now)) {
+        if (!applying_deferred_ && !budget_.take(p.hub_id, now)) {
             ++stats_.records_throttled;
-            defer(ns, p->hub_id, page, p->seq, v);
+            defer(ns, p.hub_id, page, p.seq, *v);
             continue;
         }
-        switch (versions_.offer(page, ns, p->hub_id, v.id, p->seq, !p->peers.empty())) {
+        switch (versions_.offer(page, ns, p.hub_id, v->id, p.seq, !p.peers.empty())) {
         case RecordVersions::Offer::stale: ++stats_.records_stale; continue;
         case RecordVersions::Offer::full: stats_.refuse(RecordKind::presence, Refusal::over_bound); continue;
         case RecordVersions::Offer::newest: break;
         }
         std::vector<RemoteDirectory::Entry> entries;
-        entries.reserve(p->peers.size());
-        for (auto& e : p->peers) {
+        entries.reserve(p.peers.size());
+        for (auto& e : p.peers) {
             // A peer connected here (e.g. it failed over to us from a dead hub whose page has not expired
             // yet) is announced locally; another hub's page about it must not add a second entry.
             if (router_.is_local(e.peer_id)) continue;
@@ -133,14 +174,16 @@ void RemotePresence::on_values(const std::string& ns, const std::vector<DhtValue
             const std::string data = outbound::discovery_data(e.peer_id, e.data);
             entries.push_back({std::move(e.peer_id), share(outbound::discovered_head(data, quoted(ns)))});
         }
-        announce(ns, directory_.apply_page(ns, p->hub_id, page, std::move(entries)));
+        announce(ns, directory_.apply_page(ns, p.hub_id, page, std::move(entries)));
     }
-    if (!gone.empty()) confirm_expired(ns, std::move(gone), mesh::kExpiryLookups);
+    if (!gone.empty()) confirm_expired(key, std::move(gone), mesh::kExpiryLookups);
 }
 
 void RemotePresence::admitted(const std::string& hub) {
-    for (auto& h : pending_.take(hub))
-        if (listening(h.ns)) on_values(h.ns, {std::move(h.value)}, false);
+    for (auto& h : pending_.take(hub)) {
+        auto listened = listens_.find(h.ns);
+        if (listened != listens_.end() && !stopped_) on_values(listened->second, {std::move(h.value)}, false, h.ns);
+    }
 }
 
 void RemotePresence::drop_hub(const std::string& hub, Refusal why) {
@@ -186,18 +229,18 @@ void RemotePresence::apply_deferred(std::int64_t now) {
         Deferred d = std::move(it->second);
         it = deferred_.erase(it);
         applying_deferred_ = true;
-        on_values(d.ns, {std::move(d.value)}, false);
+        on_values(listens_.find(d.ns)->second, {std::move(d.value)}, false, d.ns);
         applying_deferred_ = false;
     }
 }
 
 // What the lookup finds is applied like any listened value first (a newer edit there settles it); a page whose
 // current value is gone is dropped, one still found is looked up again a few times.
-void RemotePresence::confirm_expired(const std::string& ns, std::vector<PageValue> pages, int attempts_left) {
-    dht_.get(mesh::presence_key(app_id_, ns), [this, alive = std::weak_ptr<char>(alive_), ns, pages = std::move(pages),
-                                               attempts_left](const std::vector<DhtValue>& live) {
-        if (alive.expired() || !listening(ns)) return;
-        on_values(ns, live, false);
+void RemotePresence::confirm_expired(const std::string& key, std::vector<PageValue> pages, int attempts_left) {
+    dht_.get(key, [this, alive = std::weak_ptr<char>(alive_), key, pages = std::move(pages),
+                   attempts_left](const std::vector<DhtValue>& live) {
+        if (alive.expired() || !listening_key(key)) return;
+        on_values(key, live, false);
         std::vector<PageValue> recheck;
         for (const auto& [page, value_id] : pages) {
             if (!versions_.is_current(page, value_id)) continue;  // replaced by a newer edit meanwhile
@@ -209,13 +252,14 @@ void RemotePresence::confirm_expired(const std::string& ns, std::vector<PageValu
             }
             versions_.forget(page);
             std::string page_ns;
-            announce(ns, directory_.drop_page(page, &page_ns));
+            auto diff = directory_.drop_page(page, &page_ns);
+            announce(page_ns, diff);
         }
         if (recheck.empty() || attempts_left <= 1) return;
         auto timer = std::make_shared<asio::steady_timer>(io_, mesh::kExpiryRecheck);
-        timer->async_wait([this, alive = std::weak_ptr<char>(alive_), timer, ns, recheck = std::move(recheck),
+        timer->async_wait([this, alive = std::weak_ptr<char>(alive_), timer, key, recheck = std::move(recheck),
                            attempts_left](const asio::error_code& ec) mutable {
-            if (!ec && !alive.expired() && !stopped_) confirm_expired(ns, std::move(recheck), attempts_left - 1);
+            if (!ec && !alive.expired() && !stopped_) confirm_expired(key, std::move(recheck), attempts_left - 1);
         });
     });
 }

@@ -1,4 +1,6 @@
-// Other hubs' presence in the namespaces this hub has members in: listens to each such namespace's key, keeps
+// Other hubs' presence in the namespaces this hub has members in: listens to each such namespace's presence key
+// (one key per bucket of namespaces, mesh::presence_key: one DHT listen per bucket with local members, whatever
+// the number of namespaces; pages of the bucket's other namespaces are ignored and counted), keeps
 // the newest value of every remote page (RecordVersions: every edit is a new value, docs/MESH.md), and turns
 // the changes into peer-discovered / peer-disconnected for the local members (through the Router).
 //
@@ -49,17 +51,22 @@ public:
     // The key `hub` signs its pages with (from its hub record), or nullptr while none is known.
     using PageKeyOf = std::function<const mesh::PageKey*(std::string_view hub)>;
 
-    // `page_rate`: pages a second taken from one member hub (bursts of twice that); 0 = no limit.
-    RemotePresence(asio::io_context& io, std::string app_id, DhtPort& dht, const Membership& membership,
-                   PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats, Clock clock,
-                   std::uint32_t page_rate = 0);
+    // `buckets`: MESH_NAMESPACE_BUCKETS (mesh::presence_key). `page_rate`: pages a second taken from one member hub
+    // (bursts of twice that); 0 = no limit.
+    RemotePresence(asio::io_context& io, std::string app_id, std::uint32_t buckets, DhtPort& dht,
+                   const Membership& membership, PageKeyOf page_key_of, Router& router, Outbox& out, MeshStats& stats,
+                   Clock clock, std::uint32_t page_rate = 0);
 
     // REQUIRES: called once, before listen().
     void start(std::string hub_id) { hub_id_ = std::move(hub_id); }
-    // Starts listening to `ns` (idempotent).
+    // Starts listening to `ns` (idempotent): listens to its presence key, or, when another local namespace of the
+    // same bucket listens to it already, looks up the pages that key holds now.
     void listen(const std::string& ns);
-    // Stops listening to `ns` and forgets its remote peers (no local member needs them any more).
+    // Stops listening to `ns` and forgets its remote peers (no local member needs them any more); the DHT listen of
+    // its key is cancelled with the last namespace of the bucket.
     void unlisten(const std::string& ns);
+    // Presence keys listened to now (at most MESH_NAMESPACE_BUCKETS when that is > 0).
+    std::size_t keys_listened() const noexcept { return keys_.size(); }
     void stop();
     // `hub` was admitted: its pages held until now are applied.
     void admitted(const std::string& hub);
@@ -81,9 +88,13 @@ public:
 private:
     using PageValue = std::pair<std::uint64_t, std::uint64_t>;  // (page, value id)
 
-    bool listening(const std::string& ns) const { return !stopped_ && listens_.count(ns) != 0; }
-    void on_values(const std::string& ns, const std::vector<DhtValue>& values, bool expired);
-    void confirm_expired(const std::string& ns, std::vector<PageValue> pages, int attempts_left);
+    bool listening(std::string_view ns) const { return !stopped_ && listens_.count(ns) != 0; }
+    bool listening_key(std::string_view key) const { return !stopped_ && keys_.count(key) != 0; }
+    // Values seen on presence key `key`. `only_ns` (a lookup for a namespace joined under a key listened already):
+    // the values of other namespaces are left alone (the listen delivered them).
+    void on_values(const std::string& key, const std::vector<DhtValue>& values, bool expired,
+                   std::string_view only_ns = {});
+    void confirm_expired(const std::string& key, std::vector<PageValue> pages, int attempts_left);
     void announce(const std::string& ns, const RemoteDirectory::Diff& diff);
     // Keeps `v` (page `page` of `hub`, edit `seq`) until `hub` is under its budget; only the newest edit per page.
     void defer(const std::string& ns, const std::string& hub, std::uint64_t page, std::uint64_t seq, const DhtValue& v);
@@ -91,6 +102,7 @@ private:
 
     asio::io_context& io_;
     std::string app_id_;
+    std::uint32_t buckets_;
     DhtPort& dht_;
     const Membership& membership_;
     PageKeyOf page_key_of_;
@@ -99,11 +111,16 @@ private:
     MeshStats& stats_;
     Clock clock_;
     std::string hub_id_;
-    std::map<std::string, std::uint64_t, std::less<>> listens_;  // namespace -> listen token
+    struct KeyListen {
+        std::uint64_t token = 0;        // the DHT listen
+        std::size_t namespaces = 0;     // local namespaces under this key
+    };
+    std::map<std::string, KeyListen, std::less<>> keys_;     // presence key -> its listen
+    std::map<std::string, std::string, std::less<>> listens_;  // namespace -> its presence key
     RemoteDirectory directory_;
     RecordVersions versions_;
     struct Held {
-        std::string ns;
+        std::string ns;  // the namespace the page names
         DhtValue value;
     };
     PendingRecords<Held> pending_;

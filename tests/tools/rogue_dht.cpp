@@ -3,7 +3,7 @@
 // pages as a member hub, and sends raw listen requests carrying filters OpenDHT 2.4.12 cannot encode. Test-only:
 // built in tests/meson.build, never installed.
 //
-//   rogue_dht --bootstrap 127.0.0.1:PORT [--network N] [--app-id APP] [--namespace NS]... [--hub HUBID]...
+//   rogue_dht --bootstrap 127.0.0.1:PORT [--network N] [--app-id APP] [--buckets K] [--namespace NS]... [--hub HUBID]...
 //             [--topic TOPIC] [--count N] [--replay-after-ms MS]
 //             [--member CA_DIR STATE_DIR --flood N --flood-namespace NS]
 //             [--raw-listen HOST:PORT]
@@ -61,6 +61,7 @@ struct Args {
     std::string bootstrap;
     std::uint32_t network = 0;
     std::string app = "pigeonhub";
+    std::uint32_t buckets = pigeonhub::MeshOptions{}.namespace_buckets;  // MESH_NAMESPACE_BUCKETS of the hubs
     std::vector<std::string> namespaces, hubs;
     std::string topic;
     int count = 1000;
@@ -89,6 +90,7 @@ bool parse(int argc, char** argv, Args& a) {
         if (k == "--bootstrap") a.bootstrap = v;
         else if (k == "--network") a.network = static_cast<std::uint32_t>(std::stoul(v));
         else if (k == "--app-id") a.app = v;
+        else if (k == "--buckets") a.buckets = static_cast<std::uint32_t>(std::stoul(v));
         else if (k == "--namespace") a.namespaces.push_back(v);
         else if (k == "--hub") a.hubs.push_back(v);
         else if (k == "--topic") a.topic = v;
@@ -279,7 +281,7 @@ int main(int argc, char** argv) {
 
     // Every key the hubs read, by kind.
     std::vector<std::pair<std::string, std::string>> keys;  // (kind, key string)
-    for (const auto& ns : a.namespaces) keys.emplace_back("presence", pigeonhub::mesh::presence_key(a.app, ns));
+    for (const auto& ns : a.namespaces) keys.emplace_back("presence", pigeonhub::mesh::presence_key(a.app, ns, a.buckets));
     for (const auto& h : a.hubs) keys.emplace_back("inbox", pigeonhub::mesh::inbox_key(a.app, h));
     keys.emplace_back("hubs", pigeonhub::mesh::hubs_key(a.app));
     if (!a.topic.empty()) keys.emplace_back("data", "pigeonhub/" + a.app + "/data/" + a.topic);
@@ -346,7 +348,7 @@ int main(int argc, char** argv) {
         runner.putSigned(dht::InfoHash::get(pigeonhub::mesh::hubs_key(a.app)), value_of(pigeonhub::mesh::encode_hub(rec)),
                          puts.cb(), /*permanent=*/true);
         std::this_thread::sleep_for(1500ms);  // admitted by the hubs (one certificate check each) before its pages
-        const std::string pkey = pigeonhub::mesh::presence_key(a.app, a.flood_ns);
+        const std::string pkey = pigeonhub::mesh::presence_key(a.app, a.flood_ns, a.buckets);
         pigeonhub::mesh::PresencePage page{hub_id, a.flood_ns, {}, 0, 1};
         for (int i = 0; i < a.flood; ++i) {
             char id[41];

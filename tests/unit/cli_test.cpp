@@ -14,19 +14,19 @@ namespace pigeonhub::cli {
 namespace {
 
 TEST(CliKeys, MatchTheHubsDerivation) {
-    EXPECT_EQ(parse_key("app", "ns:room1")->text, mesh::presence_key("app", "room1"));
-    EXPECT_EQ(parse_key("app", "hub:abc")->text, mesh::inbox_key("app", "abc"));
-    EXPECT_EQ(parse_key("app", "hubs")->text, mesh::hubs_key("app"));
-    EXPECT_EQ(parse_key("app", "topic:chat")->text, "pigeonhub/app/data/chat");  // DataService::dht_key
-    EXPECT_FALSE(parse_key("app", "ns:room1")->is_hash);
-    auto hash = parse_key("app", "0123456789ABCDEF0123456789abcdef01234567");
+    EXPECT_EQ(parse_key("app", 256, "ns:room1")->text, mesh::presence_key("app", "room1", 256));
+    EXPECT_EQ(parse_key("app", 256, "hub:abc")->text, mesh::inbox_key("app", "abc"));
+    EXPECT_EQ(parse_key("app", 256, "hubs")->text, mesh::hubs_key("app"));
+    EXPECT_EQ(parse_key("app", 256, "topic:chat")->text, "pigeonhub/app/data/chat");  // DataService::dht_key
+    EXPECT_FALSE(parse_key("app", 256, "ns:room1")->is_hash);
+    auto hash = parse_key("app", 256, "0123456789ABCDEF0123456789abcdef01234567");
     ASSERT_TRUE(hash);
     EXPECT_TRUE(hash->is_hash);
     EXPECT_EQ(hash->text, "0123456789abcdef0123456789abcdef01234567");
-    EXPECT_EQ(parse_key("app", "plain text")->text, "plain text");
+    EXPECT_EQ(parse_key("app", 256, "plain text")->text, "plain text");
     std::string error;
-    EXPECT_FALSE(parse_key("app", "ns:", &error));
-    EXPECT_FALSE(parse_key("app", "", &error));
+    EXPECT_FALSE(parse_key("app", 256, "ns:", &error));
+    EXPECT_FALSE(parse_key("app", 256, "", &error));
 }
 
 TEST(CliParse, HubUrlsAndLines) {
@@ -58,7 +58,7 @@ RawValue page_value(const std::string& hub, const std::string& ns, std::uint64_t
                     char signer = 0) {
     mesh::PresencePage p{hub, ns, {}, 0, seq};
     for (auto& id : ids) p.peers.push_back({id, "{\"peerId\":\"" + id + "\"}"});
-    return RawValue{seq, "", mesh::sign_page(mesh::presence_key("app", ns), mesh::encode_presence(p),
+    return RawValue{seq, "", mesh::sign_page(mesh::presence_key("app", ns, 256), mesh::encode_presence(p),
                                              key_of(signer ? signer : hub[0]))};
 }
 
@@ -67,7 +67,7 @@ TEST(CliFormat, PeersFromTheNewestPageOfEachHub) {
     auto peers = peers_from_pages({page_value(a, "room", 1, {p1, p2}), page_value(a, "room", 2, {p2}),
                                    page_value(b, "room", 5, {p3}), page_value(b, "other", 6, {p1}),
                                    page_value(b, "room", 9, {p1}, /*signer=*/'a')},
-                                  "room", mesh::presence_key("app", "room"), {record_of('a'), record_of('b')});
+                                  "room", mesh::presence_key("app", "room", 256), {record_of('a'), record_of('b')});
     ASSERT_EQ(peers.size(), 2u);
     EXPECT_EQ(peers[0].peer_id, p2);
     EXPECT_EQ(peers[0].hub_id, a);

@@ -197,6 +197,13 @@ void FakeDht::put_data(const std::string& key, std::string data, std::function<v
     });
 }
 
+std::size_t FakeDhtNet::listens(const std::string& hub_id, const std::string& key_prefix) const {
+    std::size_t n = 0;
+    for (const auto& [token, l] : listeners_)
+        n += l.node->hub_id() == hub_id && l.key.compare(0, key_prefix.size(), key_prefix) == 0;
+    return n;
+}
+
 std::uint64_t FakeDht::listen(const std::string& key, ListenCallback cb) {
     const std::uint64_t token = net_.next_token_++;
     tokens_.insert(token);

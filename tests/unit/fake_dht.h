@@ -49,6 +49,8 @@ public:
     void replay(const std::string& key, const DhtValue& value);
     // The values stored under `key` now.
     std::vector<DhtValue> stored(const std::string& key) const;
+    // Listens `hub_id`'s node has open on keys that start with `key_prefix`.
+    std::size_t listens(const std::string& hub_id, const std::string& key_prefix) const;
 
     std::int64_t delay_ms = 1;   // every delivery at least this late
     std::int64_t jitter_ms = 0;  // plus 0..jitter_ms (reorders deliveries)

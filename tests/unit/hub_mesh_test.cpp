@@ -131,12 +131,12 @@ protected:
         return data::Ed25519Key::from_seed(seed);
     }
     std::string signed_page(const mesh::PresencePage& page, const data::Ed25519Key& key) const {
-        return mesh::sign_page(mesh::presence_key(config.app_id, page.network), mesh::encode_presence(page), key);
+        return mesh::sign_page(mesh::presence_key(config.app_id, page.network, config.namespace_buckets), mesh::encode_presence(page), key);
     }
     void put_page(FakeDht& node, const std::string& ns, const std::vector<std::string>& peers, std::uint64_t seq = 1) {
         mesh::PresencePage page{node.hub_id(), ns, {}, 0, seq};
         for (const auto& p : peers) page.peers.push_back({p, R"({"peerId":")" + p + "\"}"});
-        node.publish(mesh::presence_key(config.app_id, ns), mesh::presence_page_id(node.hub_id(), ns, 0),
+        node.publish(mesh::presence_key(config.app_id, ns, config.namespace_buckets), mesh::presence_page_id(node.hub_id(), ns, 0),
                      signed_page(page, page_key_of(node.hub_id())), RecordSigning::in_data);
     }
     void put_hub_record(FakeDht& node, const std::string& url, std::uint64_t updated = 1) {
@@ -330,7 +330,7 @@ TEST_F(HubMeshTest, RemotePagesCannotMakeAPeerAHub) {
     auto other = net.node(hub('r'));  // any key holder on the DHT, writing its hub record and its page by hand
     put_hub_record(*other, "ws://r.example/");
     mesh::PresencePage page{hub('r'), "room", {{peer('7'), R"({"peerId":")" + peer('7') + R"(","isHub":true,"nick":"x"})"}}, 0, 1};
-    other->publish(mesh::presence_key(config.app_id, "room"), 1, signed_page(page, page_key_of(hub('r'))),
+    other->publish(mesh::presence_key(config.app_id, "room", config.namespace_buckets), 1, signed_page(page, page_key_of(hub('r'))),
                    RecordSigning::in_data);
     net.settle();
     auto seen = A->frames(a, {R"("type":"peer-discovered")", peer('7')});
@@ -519,13 +519,13 @@ TEST_F(HubMeshTest, AForgedPageOfAMemberIsRefused) {
     auto [a, b] = linked(*A, *B);
     auto rogue = net.node(hub('r'));
     mesh::PresencePage forged{hub('b'), "room", {{peer('7'), R"({"peerId":")" + peer('7') + "\"}"}}, 5, ~0ull >> 1};
-    rogue->publish(mesh::presence_key(config.app_id, "room"), 1, signed_page(forged, page_key_of(hub('r'))),
+    rogue->publish(mesh::presence_key(config.app_id, "room", config.namespace_buckets), 1, signed_page(forged, page_key_of(hub('r'))),
                    RecordSigning::in_data);
     // And B's page with a peer taken out and the old signature kept.
     forged.page = 0;
     forged.peers.clear();
     std::string stripped = signed_page(forged, page_key_of(hub('r')));
-    rogue->publish(mesh::presence_key(config.app_id, "room"), 2, std::move(stripped), RecordSigning::in_data);
+    rogue->publish(mesh::presence_key(config.app_id, "room", config.namespace_buckets), 2, std::move(stripped), RecordSigning::in_data);
     net.settle();
     EXPECT_EQ(A->discovered(a, peer('7')), 0u) << "no phantom";
     EXPECT_EQ(A->disconnected(a, peer('2')), 0u) << "B's peer not taken away";
@@ -545,19 +545,101 @@ TEST_F(HubMeshTest, AGenuinePageCannotBeReplayedInAnotherNamespace) {
     net.settle();
     ASSERT_EQ(A->discovered(a, peer('2')), 0u);
     std::string genuine;
-    for (const auto& v : net.stored(mesh::presence_key(config.app_id, "room")))
+    for (const auto& v : net.stored(mesh::presence_key(config.app_id, "room", config.namespace_buckets)))
         if (v.data.find(peer('2')) != std::string::npos) genuine = v.data;
     ASSERT_FALSE(genuine.empty());
     auto rogue = net.node(hub('r'));
     const auto invalid = A->mesh.stats().records_invalid;
-    rogue->send_plain(mesh::presence_key(config.app_id, "other"), genuine);
+    rogue->send_plain(mesh::presence_key(config.app_id, "other", config.namespace_buckets), genuine);
     std::string moved = genuine;
     moved.replace(moved.find(R"("network":"room")"), 16, R"("network":"other")");
-    rogue->send_plain(mesh::presence_key(config.app_id, "other"), moved);
+    rogue->send_plain(mesh::presence_key(config.app_id, "other", config.namespace_buckets), moved);
     net.settle();
     EXPECT_EQ(A->discovered(a, peer('2')), 0u);
     EXPECT_EQ(A->mesh.stats().records_invalid, invalid + 1);
     EXPECT_EQ(refused(A->mesh.stats(), Refusal::bad_signature), 1u);
+}
+
+// Namespaces share presence keys (MESH_NAMESPACE_BUCKETS): however many names a hub's clients walk through, it
+// listens to at most that many keys, and to none once they are empty (issue 15: OpenDHT keeps a key's search state
+// an hour after the listen ends, so the number of keys is what must be bounded).
+TEST_F(HubMeshTest, PresenceListensAreBoundedByBucketsAndCancelledWhenEmpty) {
+    config.namespace_buckets = 4;
+    auto A = start('a');
+    const std::string prefix = "pigeonhub/" + config.app_id + "/nsb/";
+    std::vector<Slot> slots;
+    for (int i = 0; i < 40; ++i) {
+        const char hex[] = "0123456789abcdef";
+        slots.push_back(A->join(std::string(38, 'a') + hex[i / 16] + hex[i % 16], "ns-" + std::to_string(i)));
+    }
+    net.settle();
+    EXPECT_EQ(net.listens(hub('a'), prefix), 4u) << "40 namespaces, 4 keys";
+    for (std::size_t i = 0; i + 1 < slots.size(); ++i) A->leave(slots[i]);
+    net.settle();
+    EXPECT_EQ(net.listens(hub('a'), prefix), 1u) << "the last namespace's key only";
+    A->leave(slots.back());
+    net.settle();
+    EXPECT_EQ(net.listens(hub('a'), prefix), 0u) << "every namespace empty: no presence listen left";
+    Slot again = A->join(peer('9'), "ns-0");
+    net.settle();
+    EXPECT_EQ(net.listens(hub('a'), prefix), 1u) << "listened again";
+    A->leave(again);
+    config.namespace_buckets = 0;  // one key per namespace: a listen per namespace, cancelled likewise
+    auto B = start('b');
+    Slot b1 = B->join(peer('1'), "x"), b2 = B->join(peer('2'), "y");
+    net.settle();
+    EXPECT_EQ(net.listens(hub('b'), "pigeonhub/" + config.app_id + "/ns/"), 2u);
+    B->leave(b1);
+    B->leave(b2);
+    net.settle();
+    EXPECT_EQ(net.listens(hub('b'), "pigeonhub/" + config.app_id + "/ns/"), 0u);
+}
+
+// Every namespace in one bucket: a hub hears the pages of the bucket's other namespaces and ignores them (counted);
+// a namespace joined while its key is listened to already gets the pages the key holds; an emptied and re-joined
+// namespace is discovered both ways again.
+TEST_F(HubMeshTest, NamespacesSharingAKeyStayApartAndRejoinWorks) {
+    config.namespace_buckets = 1;
+    auto A = start('a'), B = start('b');
+    Slot b = B->join(peer('2'), "room");
+    Slot a1 = A->join(peer('1'), "other");  // A listens to the one key, hears B's page of "room"
+    net.settle();
+    EXPECT_EQ(A->discovered(a1, peer('2')), 0u) << "another namespace of the bucket";
+    EXPECT_GT(A->mesh.stats().records_other_namespace, 0u);
+    EXPECT_EQ(A->mesh.stats().records_invalid, 0u);
+    Slot a3 = A->join(peer('3'), "room");  // the key is listened already: its pages come by a lookup
+    net.settle();
+    EXPECT_EQ(A->discovered(a3, peer('2')), 1u);
+    EXPECT_EQ(B->discovered(b, peer('3')), 1u);
+    EXPECT_EQ(B->discovered(b, peer('1')), 0u);
+    A->leave(a3);
+    A->leave(a1);
+    net.settle();
+    EXPECT_EQ(B->disconnected(b, peer('3')), 1u);
+    EXPECT_EQ(net.listens(hub('a'), "pigeonhub/" + config.app_id + "/nsb/"), 0u);
+    EXPECT_EQ(A->mesh.remote_peers(), 0u) << "remote peers of the emptied namespace forgotten";
+    Slot a4 = A->join(peer('4'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a4, peer('2')), 1u) << "re-joined: discovered again";
+    EXPECT_EQ(B->discovered(b, peer('4')), 1u) << "and the other way";
+    B->leave(b);
+    net.settle();
+    EXPECT_EQ(A->disconnected(a4, peer('2')), 1u);
+}
+
+// A listen's first batch (or a lookup) holds a page's superseded edit beside its tombstone, the old one first: only
+// the newest edit of each page in a batch is applied, so a peer that left is not announced to a newcomer.
+TEST_F(HubMeshTest, AFirstBatchAppliesOnlyTheNewestEditOfEachPage) {
+    auto A = start('a'), B = start('b');
+    Slot b = B->join(peer('2'), "room");
+    net.settle();
+    B->leave(b);
+    net.settle(200);  // the tombstone is put; the page's last edit is still stored (it lives one lease)
+    ASSERT_GE(net.stored(mesh::presence_key(config.app_id, "room", config.namespace_buckets)).size(), 2u);
+    Slot a = A->join(peer('1'), "room");
+    net.settle();
+    EXPECT_EQ(A->discovered(a, peer('2')), 0u) << "a peer that left is not announced";
+    EXPECT_EQ(A->disconnected(a, peer('2')), 0u);
 }
 
 // In an open mesh every hub counts, but a page still needs its hub's record (for the page key): it waits for it.
@@ -643,7 +725,7 @@ TEST_F(HubMeshTest, ReplayedPagesDoNotSpendAHubsBudget) {
     A->join(peer('1'), "room");
     net.settle();
     ASSERT_EQ(B->discovered(b, peer('1')), 1u);
-    const std::string key = mesh::presence_key(config.app_id, "room");
+    const std::string key = mesh::presence_key(config.app_id, "room", config.namespace_buckets);
     const auto before = B->mesh.stats().records_stale;
     const auto genuine = net.stored(key);
     for (int i = 0; i < 50; ++i)

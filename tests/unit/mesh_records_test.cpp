@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 using namespace pigeonhub;
 using namespace pigeonhub::mesh;
 
@@ -61,8 +64,20 @@ TEST(MeshRecords, PageIdsAreStableAndDistinct) {
     EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub2, "n", 0));
     EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub, "n", 1));
     EXPECT_NE(presence_page_id(kHub, "n", 0), presence_page_id(kHub, "m", 0));
-    EXPECT_NE(presence_key("app", "n"), presence_key("other", "n"));  // APP_ID isolates meshes
-    EXPECT_NE(presence_key("app", "n"), presence_key("app", "m"));
+    EXPECT_NE(presence_key("app", "n", 0), presence_key("other", "n", 0));  // APP_ID isolates meshes
+    EXPECT_NE(presence_key("app", "n", 0), presence_key("app", "m", 0));
+}
+
+TEST(MeshRecords, NamespacesShareOneKeyPerBucket) {
+    // Every hub (and tests/integration/lib/rogue.mjs, which computes the same) must agree on these.
+    EXPECT_EQ(namespace_bucket("room", 256), 169u);
+    EXPECT_EQ(namespace_bucket("lobby", 256), 98u);
+    EXPECT_EQ(presence_key("app", "room", 256), "pigeonhub/app/nsb/256/169");
+    EXPECT_EQ(presence_key("app", "room", 0), "pigeonhub/app/ns/room");  // 0: one key per namespace
+    EXPECT_NE(presence_key("app", "room", 256), presence_key("other", "room", 256));
+    std::set<std::string> keys;
+    for (int i = 0; i < 10000; ++i) keys.insert(presence_key("app", "ns-" + std::to_string(i), 64));
+    EXPECT_EQ(keys.size(), 64u) << "10,000 names, 64 keys";
 }
 
 TEST(MeshRecords, SignalAndHubRoundTrip) {

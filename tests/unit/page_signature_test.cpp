@@ -22,7 +22,7 @@ PresencePage page(std::string ns = "room") {
 
 TEST(PageSignature, SignedPageVerifiesAndStillDecodes) {
     const auto k = key(1);
-    const std::string dht_key = presence_key("app", "room");
+    const std::string dht_key = presence_key("app", "room", 0);
     const std::string value = sign_page(dht_key, encode_presence(page()), k);
     EXPECT_TRUE(verify_page(dht_key, value, k.public_key));
     EXPECT_NE(value.find(R"(,"sig":")"), std::string::npos);
@@ -38,15 +38,15 @@ TEST(PageSignature, SignedPageVerifiesAndStillDecodes) {
 
 TEST(PageSignature, AnotherKeyOrAnotherDhtKeyFails) {
     const auto k = key(1);
-    const std::string value = sign_page(presence_key("app", "room"), encode_presence(page()), k);
-    EXPECT_FALSE(verify_page(presence_key("app", "room"), value, key(2).public_key));
-    EXPECT_FALSE(verify_page(presence_key("app", "hall"), value, k.public_key)) << "bound to the namespace's key";
-    EXPECT_FALSE(verify_page(presence_key("other-app", "room"), value, k.public_key)) << "and to the app id";
+    const std::string value = sign_page(presence_key("app", "room", 0), encode_presence(page()), k);
+    EXPECT_FALSE(verify_page(presence_key("app", "room", 0), value, key(2).public_key));
+    EXPECT_FALSE(verify_page(presence_key("app", "hall", 0), value, k.public_key)) << "bound to the namespace's key";
+    EXPECT_FALSE(verify_page(presence_key("other-app", "room", 0), value, k.public_key)) << "and to the app id";
 }
 
 TEST(PageSignature, EveryChangedByteFails) {
     const auto k = key(1);
-    const std::string dht_key = presence_key("app", "room");
+    const std::string dht_key = presence_key("app", "room", 0);
     const std::string value = sign_page(dht_key, encode_presence(page()), k);
     for (std::size_t i = 0; i < value.size(); ++i) {
         std::string changed = value;
@@ -57,7 +57,7 @@ TEST(PageSignature, EveryChangedByteFails) {
 
 TEST(PageSignature, UnsignedOrMalformedFails) {
     const auto k = key(1);
-    const std::string dht_key = presence_key("app", "room");
+    const std::string dht_key = presence_key("app", "room", 0);
     const std::string plain = encode_presence(page());
     EXPECT_FALSE(verify_page(dht_key, plain, k.public_key));
     EXPECT_FALSE(verify_page(dht_key, "", k.public_key));

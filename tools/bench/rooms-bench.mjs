@@ -8,7 +8,8 @@
 // `pigeonhubd, 2-hub CA mesh, pairs split` (one member of each pair on each hub: discovery crosses the mesh; CPU and
 // RSS are both hubs' sums) and `reference` (PeerPigeon 1.1.3's hub).
 //
-//   node tools/bench/rooms-bench.mjs [--quick] [--peers N] [--setup NAME]...   (alone; run.mjs uses roomsBench)
+//   node tools/bench/rooms-bench.mjs [--quick] [--peers N] [--buckets K] [--setup NAME]...
+//   (alone; run.mjs uses roomsBench; --buckets sets the hubs' MESH_NAMESPACE_BUCKETS)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +81,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const peers = args.includes('--peers') ? Number(args[args.indexOf('--peers') + 1]) : quick ? 2000 : 10000;
+  if (args.includes('--buckets')) HUB_ENV.MESH_NAMESPACE_BUCKETS = args[args.indexOf('--buckets') + 1];
   const chosen = args.flatMap((a, i) => (a === '--setup' ? [args[i + 1]] : []));
   for (const setup of chosen.length ? chosen : Object.keys(SETUPS)) {
     const r = await roomsBench(setup, { peers });

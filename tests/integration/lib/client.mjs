@@ -85,6 +85,18 @@ export async function joined(hub, id, networkName, data = undefined, extra = {})
   return c;
 }
 
+// Moves client `c` (peer `peerId`) through the namespaces `names` (an array), one announce each, in batches of
+// `batch` with a ping/pong barrier after each (the hub handled a batch before the next is sent). Resolves with the ms
+// it took.
+export async function walkNamespaces(c, peerId, names, { batch = 500 } = {}) {
+  const t0 = performance.now();
+  for (let i = 0; i < names.length; i += batch) {
+    for (const networkName of names.slice(i, i + batch)) c.send({ type: 'announce', networkName, data: { peerId } });
+    await settled(c);
+  }
+  return performance.now() - t0;
+}
+
 // ---- raw frames ----
 
 // A client frame. opts: fin (true), rsv (0..7), mask (true), declared (override the length field),

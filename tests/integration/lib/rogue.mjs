@@ -39,9 +39,41 @@ process.on('exit', () => { for (const c of live) { try { process.kill(c.pid, 'SI
 // The 40-hex DHT hash of a key string, as OpenDHT's InfoHash::get(string): SHA-1 of its bytes.
 export const dhtKey = (str) => crypto.createHash('sha1').update(str, 'utf8').digest('hex');
 // The key strings of src/mesh/mesh_records.cpp.
-export const presenceKey = (app, ns) => `pigeonhub/${app}/ns/${ns}`;
+// presenceKey: the key of ns's bucket among `buckets` (MESH_NAMESPACE_BUCKETS; the hubs' default 256), or with 0
+// the namespace's own key (mesh::presence_key).
+export const presenceKey = (app, ns, buckets = 256) => (buckets === 0 ? `pigeonhub/${app}/ns/${ns}`
+  : `pigeonhub/${app}/nsb/${buckets}/${namespaceBucket(ns, buckets)}`);
 export const inboxKey = (app, hubId) => `pigeonhub/${app}/hub/${hubId}`;
 export const hubsKey = (app) => `pigeonhub/${app}/hubs`;
+
+// mesh::namespace_bucket: SipHash-2-4 of the name's UTF-8 bytes under a fixed key, modulo `buckets`.
+export function namespaceBucket(ns, buckets) {
+  return Number(siphash24(0x7069676f6e687562n, 0x6e616d6573706163n, Buffer.from(ns, 'utf8')) % BigInt(buckets));
+}
+
+// SipHash-2-4 (src/util/siphash.cpp) on BigInts.
+function siphash24(k0, k1, bytes) {
+  const M = (1n << 64n) - 1n;
+  const rotl = (x, b) => ((x << b) | (x >> (64n - b))) & M;
+  let v0 = k0 ^ 0x736f6d6570736575n, v1 = k1 ^ 0x646f72616e646f6dn, v2 = k0 ^ 0x6c7967656e657261n, v3 = k1 ^ 0x7465646279746573n;
+  const round = () => {
+    v0 = (v0 + v1) & M; v1 = rotl(v1, 13n); v1 ^= v0; v0 = rotl(v0, 32n);
+    v2 = (v2 + v3) & M; v3 = rotl(v3, 16n); v3 ^= v2;
+    v0 = (v0 + v3) & M; v3 = rotl(v3, 21n); v3 ^= v0;
+    v2 = (v2 + v1) & M; v1 = rotl(v1, 17n); v1 ^= v2; v2 = rotl(v2, 32n);
+  };
+  const whole = bytes.length - (bytes.length % 8);
+  for (let i = 0; i < whole; i += 8) {
+    const m = bytes.readBigUInt64LE(i);
+    v3 ^= m; round(); round(); v0 ^= m;
+  }
+  let last = BigInt(bytes.length & 0xff) << 56n;
+  for (let i = whole; i < bytes.length; i++) last |= BigInt(bytes[i]) << BigInt(8 * (i - whole));
+  v3 ^= last; round(); round(); v0 ^= last;
+  v2 ^= 0xffn;
+  round(); round(); round(); round();
+  return (v0 ^ v1 ^ v2 ^ v3) & M;
+}
 
 // JSON text as one dhtnode token: JSON.stringify (no whitespace outside strings, control characters escaped) with
 // spaces and non-ASCII characters inside strings escaped as \uXXXX too. Decodes to the same value (e.g. a PEM field).
