@@ -1,19 +1,24 @@
-// Fixed keys and ids shared by the fuzz targets and the seed generator (make_seeds.cpp): the seeds it writes are
-// signed or sealed with these, so that a target fed its corpus reaches the verify and decrypt paths.
+// What the fuzz targets and the seed generator (make_seeds.cpp) share: fixed keys and ids (the seeds are signed or
+// sealed with these, so that a target fed its corpus reaches the verify and decrypt paths) and a checking Outbox.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "bootstrap/bootstrap_document.h"
 #include "data/data_record.h"
 #include "mesh/hub_link.h"
+#include "protocol/json.h"
+#include "signaling/outbox.h"
 
 namespace pigeonhub::fuzz {
 
 inline constexpr std::string_view kHubA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";  // a sealed signal's sender
 inline constexpr std::string_view kHubB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";  // its receiver
+inline constexpr std::string_view kHubC = "cccccccccccccccccccccccccccccccccccccccc";  // a revoked hub
+inline constexpr std::string_view kLocalPeer = "2222222222222222222222222222222222222222";  // a peer on kHubB
 inline constexpr std::string_view kApp = "pigeonhub";
 inline constexpr std::string_view kNamespace = "global";
 
@@ -34,6 +39,17 @@ inline hub_link::LinkKey link_key() {
     k.bytes.fill(0x5a);
     return k;
 }
+
+// An Outbox that aborts on any frame that is not valid JSON (what a client would fail to parse).
+class CheckingOutbox : public Outbox {
+public:
+    void send(Slot, OutFrame f) override {
+        if (!json::validate(f.text())) std::abort();
+        ++sent;
+    }
+    void probe(Slot) override {}
+    std::size_t sent = 0;
+};
 
 // A bootstrap document of app "app" signed at time 1000 (bootstrap_document_fuzz checks it at 1000).
 inline const std::string& signed_bootstrap_document() {

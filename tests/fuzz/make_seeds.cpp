@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     MeshOptions options;
     options.public_url = "wss://hub.example/";
     options.region = "eu";
-    auto hub = mesh::own_hub_record(std::string(fuzz::kHubA), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    auto hub = mesh::own_hub_record(std::string(fuzz::kHubA),
+                                    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
                                     mesh::page_key_hex(key.public_key), options, 500, 12, 1700000000000);
     write("mesh_records_fuzz", "hub", mesh::encode_hub(hub));
     hub.withdrawn = true;
@@ -82,9 +83,9 @@ int main(int argc, char** argv) {
     s.from = std::string(40, '1');
     s.epoch = 77;
     s.seq = 3;
-    s.to = std::string(40, '2');
+    s.to = std::string(fuzz::kLocalPeer);
     s.network = "global";
-    s.msg = R"({"type":"offer","data":{"sdp":"v=0\r\n","type":"offer"},"fromPeerId":"1111111111111111111111111111111111111111"})";
+    s.msg = R"({"type":"offer","data":{"sdp":"v=0\r\n","type":"offer"},"fromPeerId":")" + s.from + "\"}";
     const std::string signal_json = mesh::encode_signal(s);
     write("mesh_records_fuzz", "signal", signal_json);
 
@@ -96,6 +97,30 @@ int main(int argc, char** argv) {
     write("hub_link_fuzz", "sealed-2-empty", sealer.seal(""));
     hub_link::Sealer other{std::string(fuzz::kHubA), std::string(fuzz::kHubB), hub_link::LinkKey{}};
     write("hub_link_fuzz", "sealed-unknown-key", other.seal("{}"));
+
+    // The inbox of kHubB (signal_relay_fuzz: [op][length, 2 bytes][bytes], op & 3 the owner, op >> 2 the value
+    // id): kHubA's link key, then signals sealed with it, in order, out of order, and one before its key.
+    const auto inbox = [](std::uint8_t owner, std::uint8_t id, const std::string& bytes) {
+        return std::string{static_cast<char>(id << 2 | owner), static_cast<char>(bytes.size() >> 8),
+                           static_cast<char>(bytes.size() & 0xff)} +
+               bytes;
+    };
+    const std::string key_message = inbox(1, 1, hub_link::encode_key_message(fuzz::link_key()));
+    hub_link::Sealer to_b{std::string(fuzz::kHubA), std::string(fuzz::kHubB), fuzz::link_key()};
+    std::string sealed[3];
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        mesh::Signal n = s;
+        n.seq = i;
+        n.msg = R"({"type":"ice-candidate","data":{"candidate":"c"},"fromPeerId":")" + n.from + "\"}";
+        sealed[i] = to_b.seal(mesh::encode_signal(n));
+    }
+    write("signal_relay_fuzz", "in-order", key_message + inbox(0, 2, sealed[0]) + inbox(0, 3, sealed[1]) +
+                                               inbox(0, 4, sealed[2]));
+    write("signal_relay_fuzz", "reordered", key_message + inbox(0, 2, sealed[2]) + inbox(0, 3, sealed[0]) +
+                                                inbox(3, 0, std::string(300, 'x')) + inbox(0, 4, sealed[1]));
+    write("signal_relay_fuzz", "before-key", inbox(0, 2, sealed[0]) + key_message + inbox(0, 2, sealed[0]));
+    write("signal_relay_fuzz", "revoked", inbox(2, 5, hub_link::encode_key_message(fuzz::link_key())) +
+                                              inbox(2, 6, hub_link::encode_key_request(7)));
 
     // Data records: replicated one at a time and in a batch; publish requests, signed and not.
     const auto r1 = record("weather/london", R"({"temp":21.5,"unit":"C"})", 1);
