@@ -29,6 +29,9 @@ bool is_dht_node(std::string_view address) {
 
 AddressKind classify_address(std::string_view address) {
     const std::string scheme = scheme_of(address);
+    // A comma separates the entries of BOOTSTRAP_PEERS (and -Dproduction_bootstrap): an address with one, taken from a
+    // file, the cache, DNS or another hub, could not be written back in that syntax as one address.
+    if (address.find(',') != std::string_view::npos) return scheme.empty() ? AddressKind::neither : AddressKind::bad_url;
     if (scheme.empty()) return is_dht_node(address) ? AddressKind::dht : AddressKind::neither;
     // ws and wss are http and https for what is checked here (host, port, path).
     std::string_view rest = address.substr(scheme.size());  // "://..."

@@ -9,6 +9,7 @@ namespace pigeonhub::bootstrap {
 
 enum class AddressKind {
     hub,      // a hub URL: one of the four schemes (any case), a host, an optional port 1..65535, an optional path
+              // (no address has a comma: it separates the entries of a BOOTSTRAP_PEERS list)
     dht,      // "host:port" or "[v6]:port", port 1..65535 required
     bad_url,  // one of the four schemes, but no valid URL after it
     neither,

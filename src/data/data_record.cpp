@@ -256,4 +256,38 @@ ParsedPublish parse_publish(std::string_view body) {
     return out;
 }
 
+ParsedReplicate parse_replicate(std::string_view body) {
+    ParsedReplicate out;
+    json::Value top;
+    if (!json::validate(body, &top) || top.kind != json::Kind::object) {
+        out.problem = problem("malformed JSON: expected a record or {\"records\": [...]}", "");
+        return out;
+    }
+    std::vector<std::string_view> texts;
+    bool batch = false, batch_ok = true;
+    json::for_each_member(top.raw, [&](std::string_view key, const json::Value& v) {
+        if (!json::string_equals(key, "records")) return;
+        batch = true;
+        batch_ok = batch_ok && v.kind == json::Kind::array;
+        if (v.kind == json::Kind::array)
+            json::for_each_element(v.raw, [&](const json::Value& e) { texts.push_back(e.raw); });
+    });
+    if (!batch_ok) {
+        out.problem = problem("records must be an array of records", "records");
+        return out;
+    }
+    if (!batch) texts.push_back(top.raw);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        Parsed parsed = parse_record(texts[i]);
+        if (!parsed.record) {
+            out.problem = std::move(parsed.problem);
+            if (batch) out.problem.error = "record " + std::to_string(i) + ": " + out.problem.error;
+            out.records.clear();
+            return out;
+        }
+        out.records.push_back(std::move(*parsed.record));
+    }
+    return out;
+}
+
 }  // namespace pigeonhub::data

@@ -117,4 +117,14 @@ struct ParsedPublish {
 };
 ParsedPublish parse_publish(std::string_view body);
 
+// POST /api/replicate's body: one signed record (parse_record), or {"records":[...]} of them. Every record is checked
+// before any is taken: the first one refused refuses the body, its problem's error prefixed "record <i>: " in a batch
+// (its field kept). A body that is not a JSON object: "malformed JSON: ...", field ""; "records" not an array: field
+// "records". The size bound is the caller's (data_service.h).
+struct ParsedReplicate {
+    std::vector<Record> records;  // empty when refused
+    Problem problem;              // error empty: accepted
+};
+ParsedReplicate parse_replicate(std::string_view body);
+
 }  // namespace pigeonhub::data

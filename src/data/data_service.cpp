@@ -181,38 +181,13 @@ void DataService::replicate(std::string_view body, const Respond& respond) {
         ++stats_.replicate_refused;
         return respond(error(413, "the body is larger than 65536 bytes"));
     }
-    // One record, or {"records":[...]}: every record is checked before any is stored.
-    std::vector<std::string_view> texts;
-    json::Value top;
-    if (!json::validate(body, &top) || top.kind != json::Kind::object) {
+    auto parsed = data::parse_replicate(body);
+    if (!parsed.problem.error.empty()) {
+        if (parsed.problem.field == "signature") ++stats_.bad_signatures;
         ++stats_.replicate_refused;
-        return respond(error(400, "malformed JSON: expected a record or {\"records\": [...]}"));
+        return respond(problem_reply(parsed.problem));
     }
-    bool batch = false, batch_ok = true;
-    json::for_each_member(top.raw, [&](std::string_view key, const json::Value& v) {
-        if (!json::string_equals(key, "records")) return;
-        batch = true;
-        batch_ok = batch_ok && v.kind == json::Kind::array;
-        if (v.kind == json::Kind::array)
-            json::for_each_element(v.raw, [&](const json::Value& e) { texts.push_back(e.raw); });
-    });
-    if (!batch_ok) {
-        ++stats_.replicate_refused;
-        return respond(error(400, "records must be an array of records", "records"));
-    }
-    if (!batch) texts.push_back(top.raw);
-    std::vector<Record> records;
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-        auto parsed = data::parse_record(texts[i]);
-        if (!parsed.record) {
-            if (parsed.problem.field == "signature") ++stats_.bad_signatures;
-            ++stats_.replicate_refused;
-            auto reply = problem_reply(parsed.problem);
-            if (batch) reply = error(reply.status, "record " + std::to_string(i) + ": " + parsed.problem.error, parsed.problem.field);
-            return respond(reply);
-        }
-        records.push_back(std::move(*parsed.record));
-    }
+    std::vector<Record> records = std::move(parsed.records);
     const std::int64_t now = clock_();
     std::uint64_t accepted = 0;
     const bool dht_up = dht_.good_nodes() > 0;

@@ -78,6 +78,9 @@ std::optional<HostPort> parse_host_port(std::string_view authority) {
         const std::size_t close = authority.find(']');
         if (close == std::string_view::npos) return std::nullopt;
         out.host = std::string(authority.substr(1, close - 1));
+        // inet_pton reads a C string: a NUL inside the brackets would end the address there and let the bytes after
+        // it (controls, non-ASCII) through. An IPv6 literal is only hex digits, ':' and '.'.
+        if (out.host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) return std::nullopt;
         in6_addr addr;
         if (inet_pton(AF_INET6, out.host.c_str(), &addr) != 1) return std::nullopt;
         std::string_view after = authority.substr(close + 1);

@@ -9,30 +9,11 @@
 
 #include "bootstrap/bootstrap_document.h"
 #include "data/data_record.h"
+#include "fuzz_fixtures.h"
 
 namespace {
 
 using namespace pigeonhub;
-
-const std::string& signed_sample() {
-    static const std::string text = [] {
-        std::array<std::uint8_t, 32> seed;
-        seed.fill(7);
-        bootstrap::BootstrapDocument d;
-        d.app_id = "app";
-        d.hub_id = std::string(40, 'a');
-        d.url = "wss://h.example/";
-        d.region = "r";
-        d.dht = {"h.example:4222", "[::1]:1"};
-        bootstrap::KnownHub h;
-        h.u = "https://o.example";
-        h.description = "d\xc3\xa9";
-        d.hubs = {h, h};
-        d.timestamp = 1000;
-        return bootstrap::sign_document(d, data::Ed25519Key::from_seed(seed));
-    }();
-    return text;
-}
 
 void check(std::string_view text) {
     const auto c = bootstrap::check_document(text, "app", 1000, 1000);
@@ -49,7 +30,7 @@ void check(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view in(reinterpret_cast<const char*>(data), size);
     check(in);
-    std::string edited = signed_sample();
+    std::string edited = fuzz::signed_bootstrap_document();
     for (std::size_t i = 0; i + 1 < size; i += 2) edited[data[i] * 7 % edited.size()] = static_cast<char>(data[i + 1]);
     check(edited);
     return 0;

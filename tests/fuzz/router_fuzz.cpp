@@ -6,17 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "protocol/json.h"
+#include "fuzz_fixtures.h"
 #include "signaling/router.h"
 
 namespace {
-class CheckingOutbox : public pigeonhub::Outbox {
-public:
-    void send(pigeonhub::Slot, pigeonhub::OutFrame f) override {
-        if (!pigeonhub::json::validate(f.text())) std::abort();
-    }
-    void probe(pigeonhub::Slot) override {}
-};
 const char* const kIds[] = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                             "0123456789abcdef0123456789abcdef01234567", "ffffffffffffffffffffffffffffffffffffffff"};
 }  // namespace
@@ -30,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     config.announce_burst = 3;
     config.namespace_rate = 2;
     pigeonhub::Router router(config);
-    CheckingOutbox out;
+    pigeonhub::fuzz::CheckingOutbox out;
     std::vector<pigeonhub::Slot> live;
     std::size_t pos = 0;
     auto now = [&pos] { return static_cast<std::int64_t>(pos) * 100; };

@@ -235,6 +235,12 @@ TEST(BootstrapPeersJson, ErrorsNameTheIndexAndMember) {
               "file:p.json: peers[0].u 'wss://' is not a valid hub URL (a host, an optional port 1..65535, an "
               "optional path)");
     EXPECT_EQ(error(R"([{"u":"h:1","tier":"custom","source":"env","extra":{"a":[1]}}])"), "");
+    // Found by bootstrap_fuzz: a URL with a comma was taken from a file, and could not be written back as one entry
+    // of a BOOTSTRAP_PEERS list.
+    EXPECT_EQ(error(R"([{"u":"wss://a.example/,b.example:4222"}])"),
+              "file:p.json: peers[0].u 'wss://a.example/,b.example:4222' is not a valid hub URL (a host, an optional "
+              "port 1..65535, an optional path)");
+    EXPECT_NE(error(R"([{"u":"h,i:1"}])"), "");
 }
 
 TEST(BootstrapPeersJson, Bounds) {

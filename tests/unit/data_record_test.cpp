@@ -443,6 +443,32 @@ TEST(DataRecord, PublishSigned) {
     expect_problem(parse_publish(body).problem, "seq", "seq is required");
 }
 
+TEST(DataRecord, ReplicateOneOrABatch) {
+    const Record r = signed_record(Ed25519Key::from_seed(seed_of(5)));
+    ParsedReplicate one = parse_replicate(encode(r));
+    ASSERT_TRUE(one.problem.error.empty()) << one.problem.error;
+    ASSERT_EQ(one.records.size(), 1u);
+    EXPECT_EQ(one.records[0].signature, r.signature);
+    ParsedReplicate two = parse_replicate("{\"records\":[" + encode(r) + "," + encode(r) + "]}");
+    EXPECT_TRUE(two.problem.error.empty());
+    EXPECT_EQ(two.records.size(), 2u);
+    EXPECT_TRUE(parse_replicate(R"({"records":[]})").records.empty());
+    EXPECT_TRUE(parse_replicate(R"({"records":[]})").problem.error.empty());
+}
+
+TEST(DataRecord, ReplicateRefusesTheWholeBodyForOneBadRecord) {
+    Record tampered = signed_record(Ed25519Key::from_seed(seed_of(5)));
+    tampered.seq += 1;
+    const std::string good = encode(signed_record(Ed25519Key::from_seed(seed_of(5))));
+    ParsedReplicate p = parse_replicate("{\"records\":[" + good + "," + encode(tampered) + "]}");
+    EXPECT_TRUE(p.records.empty());
+    expect_problem(p.problem, "signature",
+                   "record 1: signature does not match the record (topic, data, seq, expires) and publicKey");
+    expect_problem(parse_replicate(R"({"records":{}})").problem, "records", "records must be an array of records");
+    expect_problem(parse_replicate("[1]").problem, "", "malformed JSON: expected a record or {\"records\": [...]}");
+    expect_problem(parse_replicate("{").problem, "", "malformed JSON: expected a record or {\"records\": [...]}");
+}
+
 // --- the vector file (tests/vectors/data-records.json) ------------------------------------------------------------
 
 namespace {

@@ -93,6 +93,10 @@ TEST(Url, SplitsHostAndPort) {
     EXPECT_FALSE(parse_host_port("[hub]:1"));
     EXPECT_FALSE(parse_host_port("a@hub:1"));
     EXPECT_FALSE(parse_host_port("h\xc3\xa9:1"));
+    // Found by url_fuzz: inet_pton stopped at a NUL inside the brackets and let the bytes after it through.
+    EXPECT_FALSE(parse_host_port(std::string_view("[::1\0z\x90" "1]:444", 13)));
+    EXPECT_FALSE(parse_host_port("[::1%eth0]:1"));
+    EXPECT_TRUE(parse_host_port("[::ffff:127.0.0.1]:1"));
 }
 
 TEST(Url, HubUrlsMayBeWebSocketUrls) {
