@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "bootstrap/bootstrap_document.h"
+#include "pigeonhub/config.h"
 #include "data/data_record.h"
 #include "mesh/hub_link.h"
 #include "protocol/json.h"
@@ -21,6 +22,8 @@ inline constexpr std::string_view kHubC = "ccccccccccccccccccccccccccccccccccccc
 inline constexpr std::string_view kLocalPeer = "2222222222222222222222222222222222222222";  // a peer on kHubB
 inline constexpr std::string_view kApp = "pigeonhub";
 inline constexpr std::string_view kNamespace = "global";
+// Presence keys as a hub with the default MESH_NAMESPACE_BUCKETS derives them (the seeds are signed under them).
+inline const std::uint32_t kBuckets = MeshOptions{}.namespace_buckets;
 
 // The page key presence pages are signed with.
 inline const data::Ed25519Key& page_signing_key() {

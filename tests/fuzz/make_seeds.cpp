@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     root = argv[1];
-    const std::string dht_key = mesh::presence_key(fuzz::kApp, fuzz::kNamespace);
+    const std::string dht_key = mesh::presence_key(fuzz::kApp, fuzz::kNamespace, fuzz::kBuckets);
     const auto& key = fuzz::page_signing_key();
 
     // Presence pages: signed (page_signature), and plain (mesh_records).

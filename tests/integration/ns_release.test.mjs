@@ -17,7 +17,7 @@ const discovered = (c, id) => c.next((m) => m.type === 'peer-discovered' && m.da
 const disconnected = (c, id) => c.next((m) => m.type === 'peer-disconnected' && m.data.peerId === id, 5000);
 
 let h1, h2;
-before(async () => { [h1, h2] = await startMesh(2, { env: { MESSAGE_RATE: '0' } }); });
+before(async () => { [h1, h2] = await startMesh(2, { env: { MESSAGE_RATE: '0', ANNOUNCE_RATE: '0', NAMESPACE_RATE: '0' } }); });
 after(async () => { for (const h of [h1, h2]) await h?.stop('SIGKILL'); });
 
 test('a namespace emptied on both hubs and re-joined is discovered both ways again', async () => {

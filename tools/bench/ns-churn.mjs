@@ -12,7 +12,7 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const names = Number(opt('--names', 10000));
 const after = Number(opt('--after', 60));
-const env = { MESSAGE_RATE: '0' };
+const env = { MESSAGE_RATE: '0', ANNOUNCE_RATE: '0', NAMESPACE_RATE: '0' };
 if (args.includes('--buckets')) env.MESH_NAMESPACE_BUCKETS = opt('--buckets');
 const heaptrack = opt('--heaptrack', null);
 const prefix = heaptrack ? ['heaptrack', '-o', heaptrack] : [];
