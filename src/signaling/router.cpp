@@ -403,7 +403,8 @@ bool Router::remote_signal(std::string_view target, std::string_view ns, const S
 std::vector<std::pair<std::string_view, std::size_t>> Router::largest_namespaces(std::size_t limit) const {
     std::vector<std::pair<std::string_view, std::size_t>> v;
     v.reserve(ns_by_name_.size());
-    for (const auto& [name, idx] : ns_by_name_) v.emplace_back(namespaces_[idx].name, namespaces_[idx].members.size());
+    for (const auto& [name, idx] : ns_by_name_)
+        if (listed(name)) v.emplace_back(namespaces_[idx].name, namespaces_[idx].members.size());
     std::size_t n = std::min(limit, v.size());
     std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(),
                       [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
@@ -420,7 +421,7 @@ std::vector<PeerInfo> Router::list_peers(std::string_view network, bool filter, 
     };
     if (filter) {
         auto it = ns_by_name_.find(network);
-        if (it == ns_by_name_.end()) {
+        if (it == ns_by_name_.end() || !listed(network)) {
             *total = 0;
             return out;
         }
@@ -430,9 +431,13 @@ std::vector<PeerInfo> Router::list_peers(std::string_view network, bool filter, 
         return out;
     }
     *total = announced_;
+    if (access_) {  // members of protected namespaces are left out
+        for (const auto& [name, idx] : ns_by_name_)
+            if (!listed(name)) *total -= namespaces_[idx].members.size();
+    }
     std::size_t seen = 0;
     for (Slot s = 0; s < peers_.size() && out.size() < limit; ++s) {
-        if (!peers_[s].live || peers_[s].ns == kNoNamespace) continue;
+        if (!peers_[s].live || peers_[s].ns == kNoNamespace || !listed(namespaces_[peers_[s].ns].name)) continue;
         if (seen++ < offset) continue;
         out.push_back(info(s));
     }

@@ -86,7 +86,8 @@ public:
     std::size_t namespaces() const noexcept { return ns_by_name_.size(); }
     const SignalingStats& stats() const noexcept { return stats_; }
     std::string_view peer_id(Slot slot) const { return peers_[slot].id; }
-    // Namespaces with their member counts, largest first, at most `limit`.
+    // Namespaces with their member counts, largest first, at most `limit`. Protected namespaces (docs/AUTH.md) are
+    // left out here and in list_peers: their names and members are not for everyone.
     std::vector<std::pair<std::string_view, std::size_t>> largest_namespaces(std::size_t limit) const;
     // Announced peers, optionally in one namespace, from `offset`, at most `limit`; *total gets the count.
     std::vector<PeerInfo> list_peers(std::string_view network, bool filter, std::size_t offset, std::size_t limit,
@@ -116,6 +117,8 @@ private:
     // A signal in a protected namespace is delivered only between announced (so admitted) members; a sender on
     // another hub was admitted there.
     bool access_blocks_signal(bool sender_announced, const Peer& target, std::string_view ns) const;
+    // Whether a namespace shows in /peers and /signaling: a protected one (docs/AUTH.md) does not.
+    bool listed(std::string_view ns) const { return !access_ || !access_->is_protected(ns); }
     void handle_announce(Slot slot, const InboundMessage& msg, Outbox& out, std::int64_t now);
     // The abuse budgets (announce_budget.h): false if an announce is refused (counted; the sender told).
     // ANNOUNCE_RATE, for every announce:

@@ -169,6 +169,26 @@ test('HMAC tokens and prefix rules', async () => {
   a.end(); b.end(); c.end();
 });
 
+test('members of protected namespaces are left out of /peers and /signaling; open ones are listed', async () => {
+  const key = path.join(dir, 'hmac.secret');
+  const secret = await rawJoin('team-green', `token=${run(['--make-token', 'team-green', '--key', key])}`);
+  const open = await rawJoin('plaza');
+  assert.deepEqual(errors(secret), []);
+  const json = async (p) => (await fetch(`${hub.url}${p}`)).json();
+  const all = await json('/peers');
+  assert.ok(all.peers.some((p) => p.peerId === open.id), 'an open namespace\'s member is listed');
+  assert.ok(!all.peers.some((p) => p.peerId === secret.id || p.networkName === 'team-green'));
+  assert.equal(all.total, all.peers.length);
+  const one = await json('/peers?network=team-green');
+  assert.equal(one.total, 0);
+  assert.deepEqual(one.peers, []);
+  assert.equal((await json('/peers?network=plaza')).total, 1);
+  const sig = await json('/signaling');
+  assert.equal(sig.peersByNetwork.plaza, 1);
+  assert.equal(sig.peersByNetwork['team-green'], undefined);
+  secret.end(); open.end();
+});
+
 test('open namespaces need no token, with or without one in the URL', async () => {
   const a = await rawJoin('lobby');
   const b = await rawJoin('lobby', 'token=garbage');
