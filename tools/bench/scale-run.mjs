@@ -71,10 +71,11 @@ function perHub(s0, s1) {
 }
 
 // Runs the load generator's mesh mode; calls `onEvent(json)` for its event lines, resolves with its result line.
-function runMeshLoad(argv, onEvent, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    // stdin: the load generator waits after its window until the driver has read the hubs (onEvent of "end").
-    const child = spawn(loadgen, ['mesh', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
+// The promise's `child` is the load generator's process (for a caller that must kill it early).
+export function runMeshLoad(argv, onEvent, timeoutMs) {
+  // stdin: the load generator waits after its window until the driver has read the hubs (onEvent of "end").
+  const child = spawn(loadgen, ['mesh', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const done = new Promise((resolve, reject) => {
     child.stdin.on('error', () => {});  // it may be gone already
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`loadgen mesh timed out after ${timeoutMs} ms`)); }, timeoutMs);
     let buf = '', result = null, chain = Promise.resolve();
@@ -99,6 +100,8 @@ function runMeshLoad(argv, onEvent, timeoutMs) {
       chain.then(() => (result ? resolve(result) : reject(new Error(`loadgen mesh ended (${code ?? sig}) without a result`))), reject);
     });
   });
+  done.child = child;
+  return done;
 }
 
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;

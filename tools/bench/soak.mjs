@@ -14,13 +14,10 @@
 // lost signals; REST and side-client failures; hubs that died; and the hubs' own error counters over the window.
 // Not part of CI (it takes the window plus about a minute). Hubs and the load generator are killed by PID at the end,
 // on error too.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { startMesh, repoRoot, readRssKiB, randomPeerId, waitFor } from '../../tests/integration/lib/hub.mjs';
+import { startMesh, readRssKiB, randomPeerId, waitFor } from '../../tests/integration/lib/hub.mjs';
 import { connect, get, settled, sleep } from '../../tests/integration/lib/client.mjs';
-
-const loadgen = process.env.PIGEONHUB_LOADGEN || path.join(repoRoot, 'build', 'pigeonhub-loadgen');
+import { runMeshLoad } from './scale-run.mjs';
 
 function parseArgs(argv) {
   const o = { minutes: 30, peers: 3000, namespaces: 300, churn: 0.1, signals: 100, hubEnv: {}, json: null };
@@ -105,37 +102,6 @@ async function sideRound(hubs, round) {
   return failures;
 }
 
-// Starts the load generator's mesh mode. Returns {child, steady, done}: `steady` resolves when every peer is in and
-// the window starts, `done` with its result line (it waits after the window until told to go on: answered at once).
-function startLoad(argv, timeoutMs) {
-  const child = spawn(loadgen, ['mesh', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.on('error', () => {});
-  let onSteady;
-  const steady = new Promise((r) => { onSteady = r; });
-  const done = new Promise((resolve, reject) => {
-    let buf = '', result = null;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('loadgen mesh timed out')); }, timeoutMs);
-    child.stdout.on('data', (d) => {
-      buf += d;
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        const j = JSON.parse(line);
-        if (j.event === 'steady') onSteady();
-        else if (j.event === 'end') child.stdin.end('\n');
-        else if (!j.event) result = j;
-      }
-    });
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('exit', (code, sig) => {
-      clearTimeout(timer);
-      result ? resolve(result) : reject(new Error(`loadgen mesh ended (${code ?? sig}) without a result`));
-    });
-  });
-  return { child, steady, done };
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const env = { MAX_CONNECTIONS: '200000', MESSAGE_RATE: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...o.hubEnv };
@@ -148,9 +114,11 @@ async function main() {
     }, { timeoutMs: 30000, intervalMs: 200, what: 'every hub to admit every other' });
     const argv = ['--ports', hubs.map((h) => h.port).join(','), '--peers', String(o.peers), '--namespaces',
       String(o.namespaces), '--seconds', String(o.minutes * 60), '--churn', String(o.churn), '--signals', String(o.signals)];
-    load = startLoad(argv, (600 + o.minutes * 60) * 1000);
-    load.done.catch(() => {});
-    await Promise.race([load.steady, load.done]);
+    let onSteady;
+    const steady = new Promise((r) => { onSteady = r; });
+    load = runMeshLoad(argv, (e) => { if (e.event === 'steady') onSteady(); }, (600 + o.minutes * 60) * 1000);
+    load.catch(() => {});
+    await Promise.race([steady, load]);
     console.error(`soak: ${o.peers} peers in, window of ${o.minutes} min starts`);
 
     const t0 = performance.now();
@@ -175,7 +143,7 @@ async function main() {
     const endCounters = died === null
       ? sumCounters(await Promise.all(hubs.map(async (h) => errorCounters((await get(`${h.url}/stats`)).json))))
       : null;
-    const result = died === null ? await load.done : null;
+    const result = died === null ? await load : null;
 
     const window = (a, b) => samples.filter((s) => s.min >= a && s.min < b);
     const early = window(2, 4), late = window(o.minutes - 3, o.minutes + 1);
