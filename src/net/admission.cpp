@@ -81,41 +81,37 @@ AdmissionTable::Verdict AdmissionTable::new_connection(const AddressKey& key, st
     return v;
 }
 
-AdmissionTable::Verdict AdmissionTable::acquire_http(const AddressKey& key, std::int64_t now_ms) {
+// One more connection of a kind (`held`: Entry::http or Entry::ws) for `key`, unless it holds `cap` (0 = no cap).
+AdmissionTable::Verdict AdmissionTable::acquire(const AddressKey& key, std::int64_t now_ms, std::uint32_t Entry::*held,
+                                                std::uint32_t cap, std::uint64_t AdmissionStats::*counter) {
     Entry* e = find_or_make(key, now_ms);
     Verdict v = Verdict::ok;
     if (!e) v = Verdict::table_full;
-    else if (options_.max_http_per_address != 0 && e->http >= options_.max_http_per_address) v = Verdict::cap;
-    else ++e->http;
+    else if (cap != 0 && e->*held >= cap) v = Verdict::cap;
+    else ++(e->*held);
     if (e) settle(entries_.find(key), now_ms);
-    count(v, &AdmissionStats::http_cap);
+    count(v, counter);
     return v;
 }
 
-void AdmissionTable::release_http(const AddressKey& key, std::int64_t now_ms) {
+void AdmissionTable::release(const AddressKey& key, std::int64_t now_ms, std::uint32_t Entry::*held) {
     auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.http == 0) return;
-    --it->second.http;
+    if (it == entries_.end() || it->second.*held == 0) return;
+    --(it->second.*held);
     settle(it, now_ms);
 }
+
+AdmissionTable::Verdict AdmissionTable::acquire_http(const AddressKey& key, std::int64_t now_ms) {
+    return acquire(key, now_ms, &Entry::http, options_.max_http_per_address, &AdmissionStats::http_cap);
+}
+
+void AdmissionTable::release_http(const AddressKey& key, std::int64_t now_ms) { release(key, now_ms, &Entry::http); }
 
 AdmissionTable::Verdict AdmissionTable::acquire_ws(const AddressKey& key, std::int64_t now_ms) {
-    Entry* e = find_or_make(key, now_ms);
-    Verdict v = Verdict::ok;
-    if (!e) v = Verdict::table_full;
-    else if (options_.max_ws_per_address != 0 && e->ws >= options_.max_ws_per_address) v = Verdict::cap;
-    else ++e->ws;
-    if (e) settle(entries_.find(key), now_ms);
-    count(v, &AdmissionStats::ws_cap);
-    return v;
+    return acquire(key, now_ms, &Entry::ws, options_.max_ws_per_address, &AdmissionStats::ws_cap);
 }
 
-void AdmissionTable::release_ws(const AddressKey& key, std::int64_t now_ms) {
-    auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.ws == 0) return;
-    --it->second.ws;
-    settle(it, now_ms);
-}
+void AdmissionTable::release_ws(const AddressKey& key, std::int64_t now_ms) { release(key, now_ms, &Entry::ws); }
 
 AdmissionTable::Verdict AdmissionTable::rest_request(const AddressKey& key, std::int64_t now_ms,
                                                      std::uint32_t* retry_after_s) {

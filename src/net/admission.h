@@ -78,6 +78,9 @@ private:
     void settle(Map::iterator it, std::int64_t now_ms);
     bool reclaimable(const Entry& e, std::int64_t now_ms) const;
     void count(Verdict v, std::uint64_t AdmissionStats::*counter);
+    Verdict acquire(const AddressKey& key, std::int64_t now_ms, std::uint32_t Entry::*held, std::uint32_t cap,
+                    std::uint64_t AdmissionStats::*counter);
+    void release(const AddressKey& key, std::int64_t now_ms, std::uint32_t Entry::*held);
 
     AdmissionOptions options_;
     AdmissionStats* stats_;
