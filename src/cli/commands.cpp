@@ -10,6 +10,7 @@
 #include "cli/cli_format.h"
 #include "cli/cli_parse.h"
 #include "cli/monitor_table.h"
+#include "data/data_lifetime.h"
 #include "data/data_record.h"
 #include "pigeonhub/peer_id.h"
 #include "protocol/json_writer.h"
@@ -221,7 +222,8 @@ int cmd_publish(Context c) {
     r.published = r.seq;
     r.expires = r.seq + static_cast<std::uint64_t>(c.a.ttl) * 1000;
     data::sign(r, key);
-    if (!dht->put(DhtKey{data_key(c.s.global().app_id, r.topic)}, data::encode(r), false, kDataValueType, wait_of(c.s)))
+    if (!dht->put(DhtKey{data_key(c.s.global().app_id, r.topic)}, data::encode(r), false,
+                  data::lifetime_class(std::chrono::seconds(c.a.ttl)).value_type, wait_of(c.s)))
         return fail(kExitNotFound, "put failed");
     out(c.json ? data::encode(r) + '\n' : "published " + r.public_key + '\n');
     return kExitOk;

@@ -9,11 +9,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "data/data_lifetime.h"
+
 namespace pigeonhub::cli {
 namespace {
 
-// As the hub registers it (src/mesh/dht_node.cpp): storage nodes keep data records 24 h.
-const dht::ValueType kDataType(kDataValueType, "pigeonhub.data", std::chrono::hours(24));
 
 dht::InfoHash hash_of(const DhtKey& key) {
     return key.is_hash ? dht::InfoHash(key.text) : dht::InfoHash::get(key.text);
@@ -60,7 +60,9 @@ DhtClient::DhtClient(DhtClientConfig config) : impl_(std::make_unique<Impl>()) {
         throw std::runtime_error("cannot start the DHT node on " + config.bind + ":" + std::to_string(config.port) +
                                  ": " + e.what());
     }
-    impl_->runner.registerType(kDataType);
+    // As hubs register them (src/mesh/dht_node.cpp): one data type per lifetime class.
+    for (const auto& c : data::kLifetimeClasses)
+        impl_->runner.registerType(dht::ValueType(c.value_type, c.name, c.lifetime));
     for (const auto& b : config.bootstrap) {
         const auto colon = b.rfind(':');
         if (colon == std::string::npos) impl_->runner.bootstrap(b, "4222");

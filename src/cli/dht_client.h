@@ -49,7 +49,7 @@ public:
     // The values under `key` now (one lookup); what came before `deadline` if it passes.
     std::vector<RawValue> get(const DhtKey& key, std::chrono::milliseconds deadline);
     // Puts `data` under `key` (signed by this node's identity when `sign`) with value type `type` (0: OpenDHT's
-    // default, 10 min; kDataValueType: 24 h, as hubs put data records). True once stored on at least one node.
+    // default, 10 min; a data::kLifetimeClasses type, as hubs put data records). True once stored on at least one node.
     bool put(const DhtKey& key, std::string data, bool sign, std::uint16_t type, std::chrono::milliseconds deadline);
     // Values under `key` now and later; `on_value` runs on OpenDHT's thread. Returns a token for cancel_listen.
     std::uint64_t listen(const DhtKey& key, std::function<void(const RawValue&)> on_value);
@@ -61,7 +61,5 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// The value type hubs give data records (src/mesh/dht_node.cpp kDataType).
-inline constexpr std::uint16_t kDataValueType = 0x504A;
 
 }  // namespace pigeonhub::cli

@@ -148,7 +148,8 @@ void DataService::to_dht(const Record& r, bool replicate_on_failure) {
     std::string id = r.topic + '\n' + r.public_key + '\n' + std::to_string(r.seq);
     if (!in_flight_.insert(id).second) return;  // already on its way
     ++stats_.dht_puts;
-    dht_.put_data(dht_key(r.topic), data::encode(r),
+    const auto left = static_cast<std::int64_t>(r.expires) - clock_();
+    dht_.put_data(dht_key(r.topic), data::encode(r), std::chrono::milliseconds(std::max<std::int64_t>(left, 0)),
                   [this, alive = std::weak_ptr<char>(alive_), r, id, replicate_on_failure](bool ok) {
                       if (alive.expired()) return;
                       in_flight_.erase(id);

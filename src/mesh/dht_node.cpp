@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "data/data_lifetime.h"
 #include "mesh/identity_store.h"
 #include "mesh/mesh_limits.h"
 #include "mesh/record_signer.h"
@@ -26,8 +27,6 @@ namespace {
 const dht::ValueType kRecordType(0x5048, "pigeonhub.record", kRecordLease);
 // One-off signals: link keys (signed, encrypted) and sealed signals (see hub_link.h).
 const dht::ValueType kSignalType(0x5049, "pigeonhub.signal", kRecordLease);
-// Data records (/api/publish): kept by storage nodes up to the longest TTL; readers drop expired ones themselves.
-const dht::ValueType kDataType(0x504A, "pigeonhub.data", std::chrono::duration_cast<std::chrono::seconds>(kDataLifetime));
 
 std::string nodes_path(const std::string& state_dir) { return state_dir + "/dht-nodes.bin"; }
 
@@ -186,7 +185,8 @@ void DhtNode::start() {
     random_bytes(&m.salt, sizeof m.salt);
     m.runner.registerType(kRecordType);
     m.runner.registerType(kSignalType);
-    m.runner.registerType(kDataType);
+    // Data records (/api/publish): one type per lifetime class; readers drop expired records themselves.
+    for (const auto& c : data::kLifetimeClasses) m.runner.registerType(dht::ValueType(c.value_type, c.name, c.lifetime));
     if (m.config.public_network) {
         // The routing table of the last run first: the public network is then joined without its bootstrap.
         try {
@@ -333,8 +333,9 @@ void DhtNode::send_plain(const std::string& key, std::string data) {
     });
 }
 
-void DhtNode::put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) {
-    auto v = std::make_shared<dht::Value>(kDataType.id, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+void DhtNode::put_data(const std::string& key, std::string data, std::chrono::milliseconds remaining,
+                       std::function<void(bool ok)> done) {
+    auto v = std::make_shared<dht::Value>(data::lifetime_class(remaining).value_type, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     v->id = dht::Value::INVALID_ID;  // a random id
     v->user_type = "application/json";
     std::weak_ptr<Impl> weak = impl_;

@@ -82,7 +82,8 @@ public:
     // A one-off value under `key`, neither signed nor encrypted by OpenDHT (the caller seals it).
     void send_plain(const std::string& key, std::string data) override;
 
-    void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) override;
+    void put_data(const std::string& key, std::string data, std::chrono::milliseconds remaining,
+                  std::function<void(bool ok)> done) override;
 
     // Values on `key` now and later (signed and verified, or decrypted when addressed to us). Returns a
     // token for cancel_listen, which detaches it: the key's OpenDHT listen is kept for the node's life (OpenDHT

@@ -24,9 +24,6 @@ namespace pigeonhub {
 
 // How long a record lives without being re-announced, and so how long a dead hub's records outlive it.
 inline constexpr std::chrono::seconds kRecordLease{30};
-// How long storage nodes keep a data value (put_data): the longest TTL a data record may have (24 h); a record's
-// own `expires` ends it earlier for every reader.
-inline constexpr std::chrono::hours kDataLifetime{24};
 
 // Who signs a record: the DHT node (OpenDHT's RSA signature; listeners see its id as the value's owner), or nobody
 // (a plain value whose data carries its own signature, as presence pages do: page_signature.h).
@@ -69,9 +66,11 @@ public:
     // A one-off value under `key`, neither signed nor encrypted (the caller seals it).
     virtual void send_plain(const std::string& key, std::string data) = 0;
 
-    // A one-off value under `key` that storage nodes keep kDataLifetime (it is never re-announced), neither signed
-    // nor encrypted (data records carry their own signature). `done(ok)` runs on the io thread once the put is done.
-    virtual void put_data(const std::string& key, std::string data, std::function<void(bool ok)> done) = 0;
+    // A one-off value under `key` (it is never re-announced), neither signed nor encrypted (data records carry their
+    // own signature), that storage nodes keep for the shortest lifetime class covering `remaining`
+    // (data/data_lifetime.h). `done(ok)` runs on the io thread once the put is done.
+    virtual void put_data(const std::string& key, std::string data, std::chrono::milliseconds remaining,
+                          std::function<void(bool ok)> done) = 0;
 
     using ListenCallback = std::function<void(const std::vector<DhtValue>& values, bool expired)>;
     // Values on `key` now and later. Returns a token for cancel_listen.

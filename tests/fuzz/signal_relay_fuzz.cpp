@@ -35,7 +35,7 @@ public:
     std::size_t records_signing() const override { return 0; }
     void send_encrypted(const std::string&, const std::string&, std::string) override {}
     void send_plain(const std::string&, std::string) override {}
-    void put_data(const std::string&, std::string, std::function<void(bool)>) override {}
+    void put_data(const std::string&, std::string, std::chrono::milliseconds, std::function<void(bool)>) override {}
     std::uint64_t listen(const std::string&, ListenCallback cb) override {
         inbox = std::move(cb);
         return 1;

@@ -1,5 +1,7 @@
 #include "fake_dht.h"
 
+#include "data/data_lifetime.h"
+
 #include <algorithm>
 
 namespace pigeonhub::testing {
@@ -187,11 +189,12 @@ void FakeDht::send_encrypted(const std::string& key, const std::string& to_hub_i
 
 void FakeDht::send_plain(const std::string& key, std::string data) { put(key, {}, {}, std::move(data), 0, false); }
 
-void FakeDht::put_data(const std::string& key, std::string data, std::function<void(bool)> done) {
+void FakeDht::put_data(const std::string& key, std::string data, std::chrono::milliseconds remaining,
+                       std::function<void(bool)> done) {
     const bool ok = !net_.dead_.count(hub_id_) && good_nodes_ > 0;
     if (ok)
         put(key, {}, {}, std::move(data), 0, false,
-            std::chrono::duration_cast<std::chrono::milliseconds>(kDataLifetime).count());
+            std::chrono::duration_cast<std::chrono::milliseconds>(data::lifetime_class(remaining).lifetime).count());
     net_.schedule(net_.now_ + net_.delay_ms, [alive = std::weak_ptr<bool>(alive_), done = std::move(done), ok] {
         if (!alive.expired() && done) done(ok);
     });

@@ -124,7 +124,8 @@ public:
     void send_plain(const std::string& key, std::string data) override;
     void bootstrap(const std::string& host, const std::string& port) override { bootstraps.push_back(host + ":" + port); }
     // Stored when the node has good nodes (a put with none fails, as OpenDHT's does).
-    void put_data(const std::string& key, std::string data, std::function<void(bool)> done) override;
+    void put_data(const std::string& key, std::string data, std::chrono::milliseconds remaining,
+                  std::function<void(bool)> done) override;
     std::uint64_t listen(const std::string& key, ListenCallback cb) override;
     void cancel_listen(std::uint64_t token) override;
     void get(const std::string& key, GetCallback cb) override;
