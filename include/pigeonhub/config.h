@@ -105,6 +105,8 @@ struct MeshOptions {
     std::string dht_bind;                    // DHT_BIND: IPv4 address for it; empty = HOST if HOST is IPv4, else 0.0.0.0
     std::vector<std::string> dht_bootstrap;  // DHT_BOOTSTRAP: comma list of host:port; empty = a one-node DHT
     std::uint32_t dht_network = 0;           // DHT_NETWORK: OpenDHT network id
+    std::uint32_t dht_receive_buffer = 4 << 20;  // DHT_RECEIVE_BUFFER: bytes asked for the DHT socket's receive
+                                                 // buffer (0 = the kernel's default; capped by net.core.rmem_max)
     std::string app_id = "pigeonhub";        // APP_ID: isolates meshes; every DHT key derives from it
     std::uint32_t namespace_buckets = 256;   // MESH_NAMESPACE_BUCKETS: presence keys are one per bucket of namespaces
                                              // (K buckets; 0 = one key per namespace); equal on every hub of a mesh

@@ -388,6 +388,8 @@ HttpReply RestApi::stats(std::int64_t now) const {
             .field("dhtBytesOut", ms.dht_traffic.bytes_out)
             .field("dhtPacketsDroppedLate", ms.dht_traffic.packets_dropped_late)
             .field("dhtUpdatesToLostListens", ms.dht_traffic.updates_to_lost_listens)
+            .field("dhtIncompleteReplies", ms.dht_traffic.incomplete_replies)
+            .field("dhtReceiveBuffer", ms.dht_traffic.receive_buffer)
             .field("valuesAnnounced", static_cast<std::uint64_t>(ms.values_announced))
             .field("presencePages", static_cast<std::uint64_t>(ms.presence_pages))
             .field("dhtListensActive", ms.dht_listens_active)

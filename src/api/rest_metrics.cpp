@@ -124,6 +124,12 @@ void write_mesh(Writer& w, const MeshStatus& ms) {
     w.counter("pigeonhub_dht_updates_to_lost_listens",
               "Values pushed to a listen OpenDHT 2.4.12 had closed on its side (lost)",
               ms.dht_traffic.updates_to_lost_listens);
+    w.counter("pigeonhub_dht_incomplete_replies",
+              "DHT replies in many datagrams (50 values or more) OpenDHT dropped whole because a part never came",
+              ms.dht_traffic.incomplete_replies);
+    w.gauge("pigeonhub_dht_receive_buffer_bytes",
+            "Receive buffer of the DHT node's UDP socket as the kernel reports it (twice what was set, on Linux)",
+            ms.dht_traffic.receive_buffer);
     w.counter("pigeonhub_dht_puts", "Values put on the DHT (records, signals, data)", ms.dht_puts);
     w.counter("pigeonhub_dht_put_failures", "DHT puts OpenDHT reported failed", ms.dht_put_failures);
     w.counter("pigeonhub_dht_gets", "DHT lookups", ms.dht_gets);

@@ -87,7 +87,7 @@ struct Hub::Parts {
     SessionHub sessions{io, config.session, router};
     DhtNode dht{io, DhtNodeConfig{config.mesh.dht_bind, config.mesh.dht_port, config.mesh.dht_bootstrap,
                                   joins_others(config), config.bootstrap.public_network,
-                                  config.mesh.dht_network, config.mesh.state_dir}};
+                                  config.mesh.dht_network, config.mesh.state_dir, config.mesh.dht_receive_buffer}};
     std::optional<RevokedHubsFile> revoked_file;
     HubMesh mesh{io,
                  config.mesh,

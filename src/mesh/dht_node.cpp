@@ -16,6 +16,7 @@
 #include "mesh/identity_store.h"
 #include "mesh/mesh_limits.h"
 #include "mesh/record_signer.h"
+#include "mesh/udp_receive_buffer.h"
 #include "util/log.h"
 #include "util/random.h"
 
@@ -41,9 +42,14 @@ bool is_loopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 ||
 //   key is lost, for as long as the listen lives (docs/SCALING.md; fixed upstream in ae44ac98, v3.7.4).
 constexpr char kLostListenLog[] = "request without socket for ";
 constexpr char kDroppedLateLog[] = "packets with high delay";
+// And one it reports as a warning:
+// - "Dropping expired partial message": a reply too big for one datagram (50 values or more, or over 600 bytes of
+//   values) comes as a header and one datagram per value part; if any part is missing 3 s after the last one (or
+//   10 s after the header), the whole reply is dropped (NetworkEngine::maintainRxBuffer), every value in it.
+constexpr char kIncompleteReplyLog[] = "expired partial message";
 
 struct DhtLogCounters {
-    std::atomic<std::uint64_t> dropped_late{0}, lost_listen_updates{0};
+    std::atomic<std::uint64_t> dropped_late{0}, lost_listen_updates{0}, incomplete_replies{0};
 };
 
 struct DatagramCounter {
@@ -123,6 +129,8 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
     // Counted on the io thread, except the failures (OpenDHT's threads).
     std::uint64_t puts = 0, gets = 0, listens_started = 0;
     std::atomic<std::uint64_t> put_failures{0}, get_failures{0};
+    std::size_t receive_buffer = 0;  // of the UDP socket, as the kernel reports it (0: not known)
+    void raise_receive_buffer(const dht::SockAddr& bound);
 
     Impl(asio::io_context& i, DhtNodeConfig c) : io(i), config(std::move(c)) {}
 
@@ -133,6 +141,22 @@ struct DhtNode::Impl : std::enable_shared_from_this<DhtNode::Impl> {
         keys.emplace(v->owner->getId().toString(), v->owner);
     }
 };
+
+// Raises the receive buffer of OpenDHT's socket, bound to `bound`, to the configured size (udp_receive_buffer.h).
+void DhtNode::Impl::raise_receive_buffer(const dht::SockAddr& bound) {
+    if (bound.getFamily() != AF_INET) return;
+    const int fd = find_udp_socket(*reinterpret_cast<const sockaddr_in*>(bound.get()));
+    if (fd < 0) {
+        log::write(log::Level::warn, "dht: cannot find the DHT socket to raise its receive buffer");
+        return;
+    }
+    receive_buffer = set_receive_buffer(fd, config.receive_buffer);
+    // Linux reports twice the size set; less than asked means net.core.rmem_max capped it.
+    if (receive_buffer < 2 * config.receive_buffer)
+        log::write(log::Level::warn, "dht: receive buffer " + std::to_string(receive_buffer / 2) + " bytes, asked " +
+                                         std::to_string(config.receive_buffer) +
+                                         " (DHT_RECEIVE_BUFFER): raise net.core.rmem_max (README, \"Installing as a service\")");
+}
 
 DhtNode::DhtNode(asio::io_context& io, DhtNodeConfig config) : impl_(std::make_shared<Impl>(io, std::move(config))) {}
 
@@ -172,9 +196,17 @@ void DhtNode::start() {
         // OpenDHT reports routine search events at this level; keep them for debugging only.
         log::write(log::Level::debug, std::string("dht: ") + buf);
     };
-    ctx.logger = std::make_shared<dht::Logger>(err, dht::LogMethod{}, dht::LogMethod{});
+    auto warn = [counters = m.log_counters](char const* fmt, va_list ap) {
+        if (std::strstr(fmt, kIncompleteReplyLog)) ++counters->incomplete_replies;
+        if (!log::enabled(log::Level::debug)) return;
+        char buf[512];
+        std::vsnprintf(buf, sizeof buf, fmt, ap);
+        log::write(log::Level::debug, std::string("dht: ") + buf);
+    };
+    ctx.logger = std::make_shared<dht::Logger>(err, warn, dht::LogMethod{});
     try {
         ctx.sock = std::make_unique<CountingUdpSocket>(cfg.bind4, ctx.logger, m.datagrams_out);
+        if (m.config.receive_buffer > 0) m.raise_receive_buffer(ctx.sock->getBoundRef(AF_INET));
         m.runner.run(cfg, std::move(ctx));
     } catch (const std::exception& e) {
         throw std::runtime_error("cannot start the DHT node on " + m.config.bind + ":" + std::to_string(m.config.port) +
@@ -260,6 +292,8 @@ DhtTraffic DhtNode::traffic() const {
     t.bytes_out = m.datagrams_out->bytes.load(std::memory_order_relaxed);
     t.packets_dropped_late = m.log_counters->dropped_late.load();
     t.updates_to_lost_listens = m.log_counters->lost_listen_updates.load();
+    t.incomplete_replies = m.log_counters->incomplete_replies.load();
+    t.receive_buffer = m.receive_buffer;
     return t;
 }
 

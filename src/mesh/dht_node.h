@@ -28,6 +28,8 @@ struct DhtNodeConfig {
                                            // state_dir (dht-nodes.bin) across restarts
     std::uint32_t network = 0;             // OpenDHT network id
     std::string state_dir;                 // where the identity lives
+    std::size_t receive_buffer = 4 << 20;  // bytes asked for the UDP socket's receive buffer (0: the kernel's
+                                           // default); udp_receive_buffer.h says why
 };
 
 class DhtNode final : public DhtPort {

@@ -23,6 +23,8 @@ struct DhtTraffic {
     // Trouble OpenDHT reports only in its log (dht_node.cpp reads it there):
     std::uint64_t packets_dropped_late = 0;   // received datagrams dropped unread: over 650 ms in OpenDHT's queue
     std::uint64_t updates_to_lost_listens = 0;  // values pushed to a listen OpenDHT had closed on its side: lost
+    std::uint64_t incomplete_replies = 0;  // replies in many datagrams dropped whole: a part never came
+    std::uint64_t receive_buffer = 0;      // the UDP socket's receive buffer as the kernel reports it (0: unknown)
 };
 
 }  // namespace pigeonhub
