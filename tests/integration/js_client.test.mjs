@@ -171,3 +171,34 @@ test('browser-reachable modules import nothing from node: at top level', () => {
     assert.ok(!/\brequire\(/.test(text), `${f} uses require`);
   }
 });
+
+test('a hub that goes silent (no answer to ping) is left for the next one', async () => {
+  const { WebSocketServer } = await import('ws');
+  const servers = await Promise.all([0, 1].map(() => new Promise((resolve) => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(wss));
+  })));
+  const seen = [[], []];
+  servers.forEach((wss, i) => wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ type: 'connected', data: {} }));
+    ws.on('message', (m) => {
+      seen[i].push(JSON.parse(m.toString()).type);
+      if (i === 1 && JSON.parse(m.toString()).type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+    });
+  }));
+  const urls = servers.map((s) => `ws://127.0.0.1:${s.address().port}`);
+  const client = connectSignaling({ hubs: urls, pingIntervalMs: 200, pingTimeoutMs: 200, backoff: { baseMs: 10, capMs: 10 } });
+  try {
+    await client.ready;
+    assert.equal(client.hub, urls[0]);
+    const t0 = Date.now();
+    const lost = await new Promise((resolve) => client.on('disconnected', resolve));
+    const moved = await new Promise((resolve) => client.on('hub-changed', resolve));
+    assert.equal(lost.reason, 'hub silent');
+    assert.ok(Date.now() - t0 >= 350, 'not before interval + timeout');
+    assert.deepEqual(moved, { from: urls[0], to: urls[1] });
+    assert.deepEqual(seen[0].slice(0, 2), ['announce', 'ping']);
+  } finally {
+    client.close();
+    for (const s of servers) { for (const c of s.clients) c.terminate(); s.close(); }
+  }
+});
