@@ -202,3 +202,27 @@ test('a hub that goes silent (no answer to ping) is left for the next one', asyn
     for (const s of servers) { for (const c of s.clients) c.terminate(); s.close(); }
   }
 });
+
+test('Ed25519: WebCrypto and node:crypto (Node 18\'s path) both sign the vectors\' messages to their signatures', async () => {
+  const { backends } = await import('../../clients/js/src/ed25519.js');
+  const v = vector('data-records.json');
+  let checked = 0;
+  for (const [name, make] of Object.entries(backends)) {
+    let b;
+    try { b = await make(); } catch (e) {
+      assert.equal(name, 'webcrypto', `${name}: ${e.message}`);  // Node 18's WebCrypto has no Ed25519
+      console.log(`WebCrypto Ed25519 not available here (${e.message}): node:crypto only`);
+      continue;
+    }
+    checked++;
+    for (const r of v.records) {
+      assert.equal(await b.sign(v.seed, r.message), r.signature, `${name} ${r.topic}`);
+      assert.ok(await b.verify(v.publicKey, r.message, r.signature), `${name} ${r.topic}`);
+      assert.ok(!(await b.verify(v.publicKey, `${r.message} `, r.signature)), `${name} ${r.topic}`);
+    }
+    const kp = await b.generate();
+    assert.match(kp.publicKey, /^[0-9a-f]{64}$/);
+    assert.ok(await b.verify(kp.publicKey, 'x', await b.sign(kp.privateKey, 'x')), name);
+  }
+  assert.ok(checked >= 1);
+});

@@ -63,6 +63,9 @@ async function nodeBackend() {
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
 
+// Both implementations, for tests that check each against the vectors whatever this platform would pick.
+export const backends = { webcrypto: webCryptoBackend, node: nodeBackend };
+
 export async function generateKeyPair() { return (await backend()).generate(); }
 
 // The lower-case hex Ed25519 signature of the UTF-8 bytes of `text`.

@@ -221,6 +221,7 @@ export class SignalingClient extends Emitter {
     const attempt = this.#attempt++;
     let next = null;
     try { [next] = await this.#candidates(); } catch {}
+    if (this.#closed) return;
     this.emit('reconnecting', { attempt, delayMs, hub: next?.url ?? null });
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#open(), delayMs);
