@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -153,8 +154,14 @@ test('send queue: signals wait while no hub is connected, up to queueLimit, then
 
 test('npm pack ships only the package: index.js, index.d.ts, README.md, package.json, src/*.js', () => {
   const dir = path.join(here, '..', '..', 'clients', 'js');
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8',
-    env: { ...process.env, npm_config_cache: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'npm-cache-')), npm_config_update_notifier: 'false' } });
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pigeonhub-npm-cache-'));
+  let out;
+  try {
+    out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8',
+      env: { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' } });
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
   const [pack] = JSON.parse(out);
   assert.equal(pack.name, 'pigeonhub');
   const files = pack.files.map((f) => f.path).sort();
