@@ -233,3 +233,18 @@ test('Ed25519: WebCrypto and node:crypto (Node 18\'s path) both sign the vectors
   }
   assert.ok(checked >= 1);
 });
+
+test('the seed\'s calls: customPeers as [{t: "wss", u}], and getBootstrapPeers from "pigeonhub/config"', async () => {
+  const dir = path.join(here, '..', '..', 'clients', 'js');
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const config = await import(path.join(dir, pkg.exports['./config'].default));
+  const peers = config.getBootstrapPeers({ environment: 'production', region: 'us-west', customPeers: [
+    { t: 'wss', u: 'wss://your-domain.com' },
+    { t: 'wss', u: 'wss://backup.your-org.net', region: 'us-west', priority: 1, description: 'Primary' },
+  ], includeLocal: false });
+  assert.deepEqual(peers.map((p) => [p.t, p.u, p.tier, p.priority]),
+    [['hub', 'wss://backup.your-org.net', 'custom', 1], ['hub', 'wss://your-domain.com', 'custom', 100]]);
+  assert.equal(config.parseBootstrapPeersFromEnv('wss://a.example,wss://b.example').length, 2);
+  assert.throws(() => config.getBootstrapPeers({ customPeers: [{ t: 'dht', u: 'wss://x.example' }] }), /t 'dht' does not match/);
+  assert.throws(() => config.getBootstrapPeers({ customPeers: ['nonsense'] }), /is neither/);
+});

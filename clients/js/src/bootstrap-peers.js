@@ -101,19 +101,31 @@ function compareBytes(a, b) {  // the hub compares u as bytes; UTF-16 order diff
 
 // Every peer of every list, ordered by tier, region (own first, then REGIONS, then the rest), priority, then u; a
 // u met again is dropped (the copy that ranks first stays). `customPeers` is a BOOTSTRAP_PEERS string or a peer
-// list; the other lists are peer lists (parsePeers). The local tier (ws://127.0.0.1:3000..3002) comes when
+// list; the other lists are peer lists (parsePeers) or the same kinds of entries as customPeers. The local tier (ws://127.0.0.1:3000..3002) comes when
 // includeLocal is true, or when it is unset and environment is 'local' or 'development'.
+// A list given in code: each entry a URL / host:port string or a peer object (the seed's {t: 'wss', u} too),
+// checked like a file's peers; a peer keeps its `source` ('options' when it has none).
+function givenList(list, tier) {
+  if (typeof list === 'string') return parsePeerList(list, tier === 'custom' ? {} : { name: tier, tier, source: 'options' });
+  if (!Array.isArray(list)) throw new BootstrapError(`${tier}: a list of peers or a comma-separated string`);
+  return list.map((v, i) => {
+    if (typeof v === 'string') return parsePeerList(v, { name: `${tier}[${i}]`, tier, source: 'options' })[0];
+    const { peer, problem } = parsePeer(v);
+    if (problem) throw new BootstrapError(`${tier}: peers[${i}]${problem.startsWith('is ') ? ' ' : '.'}${problem}`);
+    return { ...peer, tier, source: typeof v.source === 'string' && v.source ? v.source : 'options' };
+  }).filter(Boolean);
+}
+
 export function getBootstrapPeers({ environment = '', region = '', customPeers = [], includeLocal, production = [],
   regional = [], community = [], discovered = [], localBasePort = 3000 } = {}) {
-  const custom = typeof customPeers === 'string' ? parseBootstrapPeersFromEnv(customPeers) : customPeers;
   const local = includeLocal ?? (environment === 'local' || environment === 'development');
   const all = [
-    ...custom.map((p) => ({ ...p, tier: 'custom' })),
+    ...givenList(customPeers, 'custom'),
     ...(local ? localPeers(localBasePort) : []),
-    ...production.map((p) => ({ ...p, tier: 'production' })),
-    ...regional.map((p) => ({ ...p, tier: 'regional' })),
-    ...community.map((p) => ({ ...p, tier: 'community' })),
-    ...discovered.map((p) => ({ ...p, tier: 'discovered' })),
+    ...givenList(production, 'production'),
+    ...givenList(regional, 'regional'),
+    ...givenList(community, 'community'),
+    ...givenList(discovered, 'discovered'),
   ];
   const key = (p) => [TIERS.indexOf(p.tier), regionRank(p.region, region), p.priority ?? 100];
   // Array.prototype.sort is stable: equal peers keep the order they were given in, as std::stable_sort does.
