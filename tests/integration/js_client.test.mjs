@@ -248,3 +248,41 @@ test('the seed\'s calls: customPeers as [{t: "wss", u}], and getBootstrapPeers f
   assert.throws(() => config.getBootstrapPeers({ customPeers: [{ t: 'dht', u: 'wss://x.example' }] }), /t 'dht' does not match/);
   assert.throws(() => config.getBootstrapPeers({ customPeers: ['nonsense'] }), /is neither/);
 });
+
+test('a hub that accepts the socket but never sends `connected` is left after connectTimeoutMs', async () => {
+  const { WebSocketServer } = await import('ws');
+  const mute = await new Promise((resolve) => { const w = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(w)); });
+  const good = await new Promise((resolve) => { const w = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(w)); });
+  good.on('connection', (ws) => ws.send(JSON.stringify({ type: 'connected', data: {} })));
+  const urls = [mute, good].map((s) => `ws://127.0.0.1:${s.address().port}`);
+  const t0 = Date.now();
+  const client = connectSignaling({ hubs: urls, connectTimeoutMs: 300, backoff: { baseMs: 10, capMs: 10 } });
+  try {
+    const { hub } = await client.ready;
+    assert.equal(hub, urls[1]);
+    assert.ok(Date.now() - t0 >= 290, `moved after ${Date.now() - t0} ms`);
+  } finally {
+    client.close();
+    for (const s of [mute, good]) { for (const c of s.clients) c.terminate(); s.close(); }
+  }
+});
+
+test('HubDirectory ignores a bootstrap document whose signature fails, keeps one that verifies', async () => {
+  const v = vector('bootstrap-document.json');
+  const doc = JSON.parse(v.documents[0].document);
+  const answers = (document) => async (url) => new Response(JSON.stringify(url.endsWith('/hubs')
+    ? { hubs: [{ url: 'ws://127.0.0.1:7', region: 'us-east', connections: 1, capacity: 10 }] } : document));
+  const { HubDirectory } = await import('../../clients/js/index.js');
+  const good = new HubDirectory({ seeds: ['http://127.0.0.1:7'], fetch: answers(doc), region: 'eu-west' });
+  const bad = new HubDirectory({ seeds: ['http://127.0.0.1:7'], fetch: answers({ ...doc, url: 'wss://evil.example' }), region: 'eu-west' });
+  try {
+    await Promise.all([good.ready, bad.ready]);
+    // The signed document names wss://hub.example.org/ (eu-west, ranked first) and two more hubs.
+    assert.equal(good.urls()[0], 'wss://hub.example.org');
+    assert.ok(good.urls().includes('wss://other.example.net'));
+    assert.deepEqual(bad.urls(), ['ws://127.0.0.1:7']);
+  } finally {
+    good.close();
+    bad.close();
+  }
+});
