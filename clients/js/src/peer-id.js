@@ -1,9 +1,8 @@
 // Peer ids: 40 lower-case hex characters (160 bits) from the platform's CSPRNG.
+import { toHex } from './hex.js';
 
 export function generatePeerId() {
-  const bytes = new Uint8Array(20);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(globalThis.crypto.getRandomValues(new Uint8Array(20)));
 }
 
 export function isPeerId(id) {
