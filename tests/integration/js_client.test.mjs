@@ -286,3 +286,18 @@ test('HubDirectory ignores a bootstrap document whose signature fails, keeps one
     bad.close();
   }
 });
+
+test('without a global crypto (Node 18): peer ids and Ed25519 through node:crypto', () => {
+  const index = path.join(here, '..', '..', 'clients', 'js', 'index.js');
+  const v = vector('data-records.json');
+  const r = v.records[0];
+  const script = `delete globalThis.crypto;
+    const p = await import(${JSON.stringify(index)});
+    const kp = { publicKey: ${JSON.stringify(v.publicKey)}, privateKey: ${JSON.stringify(v.seed)} };
+    console.log(JSON.stringify({ id: p.generatePeerId(), backend: await p.ed25519Backend(),
+      signature: await p.signText(kp, ${JSON.stringify(r.message)}) }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.match(out.id, /^[0-9a-f]{40}$/);
+  assert.equal(out.backend, 'node:crypto');
+  assert.equal(out.signature, r.signature);
+});
