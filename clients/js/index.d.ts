@@ -117,7 +117,7 @@ export interface SignalingEvents {
   error: HubMessage | { error: Error };
 }
 export const SIGNALING_DEFAULTS: Readonly<{ queueLimit: number; connectTimeoutMs: number; downMs: number;
-  pingIntervalMs: number; pingTimeoutMs: number }>;
+  pingIntervalMs: number; pingTimeoutMs: number; holdForTargetMs: number }>;
 export interface SignalingOptions {
   peerId?: string;
   hubs: Array<string | Hub> | HubDirectory;
@@ -135,6 +135,8 @@ export interface SignalingOptions {
   downMs?: number;
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** After a reconnect, how long a queued signal waits for its target's peer-discovered (3000). */
+  holdForTargetMs?: number;
 }
 export class QueueFullError extends Error {
   readonly limit: number;
@@ -151,7 +153,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   readonly queued: number;
   /** Resolves at the first connection; rejects if close() comes first. */
   readonly ready: Promise<{ hub: string }>;
-  /** 'sent', or 'queued' while no hub is connected. Throws QueueFullError, or an Error after close(). */
+  /** 'sent', or 'queued' while no hub is connected or earlier signals for the same target wait. Throws
+   *  QueueFullError, or an Error after close(). */
   send(message: { type: string; [key: string]: unknown }): 'sent' | 'queued';
   announce(options?: { networkName?: string; data?: Record<string, unknown> }): void;
   close(): void;

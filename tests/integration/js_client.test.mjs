@@ -301,3 +301,39 @@ test('without a global crypto (Node 18): peer ids and Ed25519 through node:crypt
   assert.equal(out.backend, 'node:crypto');
   assert.equal(out.signature, r.signature);
 });
+
+test('after a reconnect a queued signal waits for its target\'s peer-discovered (or holdForTargetMs); others go at once', async () => {
+  const { WebSocketServer } = await import('ws');
+  const wss = await new Promise((resolve) => { const w = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(w)); });
+  const T = 'a'.repeat(40);
+  const U = 'b'.repeat(40);
+  const got = [];
+  let t0 = 0;
+  wss.on('connection', (ws) => {
+    ws.on('message', (m) => got.push({ ...JSON.parse(m.toString()), at: Date.now() - t0 }));
+    setTimeout(() => {
+      t0 = Date.now();
+      ws.send(JSON.stringify({ type: 'connected', data: {} }));
+      setTimeout(() => ws.send(JSON.stringify({ type: 'peer-discovered', data: { peerId: T }, networkName: 'n' })), 300);
+    }, 100);
+  });
+  const client = connectSignaling({ hubs: [`ws://127.0.0.1:${wss.address().port}`], networkName: 'n', holdForTargetMs: 800 });
+  try {
+    assert.equal(client.send({ type: 'offer', targetPeerId: T, data: 1 }), 'queued');
+    assert.equal(client.send({ type: 'offer', targetPeerId: U, data: 2 }), 'queued');
+    assert.equal(client.send({ type: 'cleanup' }), 'queued');
+    await client.ready;
+    assert.equal(client.send({ type: 'ice-candidate', targetPeerId: T, data: 3 }), 'queued', 'behind the held offer for T');
+    await new Promise((resolve) => { const check = setInterval(() => { if (got.length >= 5) { clearInterval(check); resolve(); } }, 20); });
+    assert.deepEqual(got.map((m) => [m.type, m.data ?? null]).slice(0, 5),
+      [['announce', { peerId: client.peerId }], ['cleanup', null], ['offer', 1], ['ice-candidate', 3], ['offer', 2]]);
+    const at = Object.fromEntries(got.map((m) => [`${m.type}${m.data ?? ''}`, m.at]));
+    assert.ok(at.offer1 >= 290 && at.offer1 < 700, `offer for T at ${at.offer1} ms (discovered at 300)`);
+    assert.ok(at.offer2 >= 790, `offer for U at ${at.offer2} ms (holdForTargetMs 800)`);
+    assert.equal(client.queued, 0);
+  } finally {
+    client.close();
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+  }
+});

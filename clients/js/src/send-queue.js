@@ -29,4 +29,15 @@ export class SendQueue {
     this.#items = [];
     return out;
   }
+
+  some(pred) { return this.#items.some(pred); }
+
+  // The held messages that satisfy `pred`, oldest first, taken out; the others stay in their order.
+  take(pred) {
+    const out = [];
+    const keep = [];
+    for (const m of this.#items) (pred(m) ? out : keep).push(m);
+    this.#items = keep;
+    return out;
+  }
 }

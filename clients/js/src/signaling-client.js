@@ -1,6 +1,8 @@
 // A signaling connection that survives its hub: one WebSocket to the best hub of a list (or of a HubDirectory),
 // announce, and on close, error or silence the next hub after a full-jitter backoff, then announce again. Signals
-// sent while no hub is connected wait in a bounded queue.
+// sent while no hub is connected wait in a bounded queue; after the reconnect, one for a peer waits until the new
+// hub has reported that peer (peer-discovered), at most holdForTargetMs: a hub learns the peers of another hub in a
+// namespace only once one of its own clients announced there, and drops a signal for a peer it does not know yet.
 //
 // Events (an EventTarget; event.detail, or client.on(type, detail => ...)):
 //   connected          {hub}                   a hub accepted us and the announce went out
@@ -25,6 +27,7 @@ export const SIGNALING_DEFAULTS = Object.freeze({
   downMs: 30000,           // a hub that failed is tried after every other hub for this long
   pingIntervalMs: 20000,   // with nothing heard for this long, a `ping` goes out...
   pingTimeoutMs: 10000,    // ...and with nothing heard this much longer, the hub counts as gone
+  holdForTargetMs: 3000,   // after a reconnect, how long a queued signal waits for its target's peer-discovered
 });
 
 const OPEN = 1;
@@ -35,6 +38,8 @@ export class SignalingClient extends Emitter {
   #attempt = 0;
   #timer = null;
   #heartbeat = null;
+  #holdTimer = null;
+  #known = new Set();  // peers the hub in use reported (peer-discovered), since this connection's announce
   #lastHeard = 0;
   #downUntil = new Map();
   #queue;
@@ -63,12 +68,15 @@ export class SignalingClient extends Emitter {
   get queued() { return this.#queue.length; }
 
   // Sends a message to the hub (`networkName` added when absent). Returns 'sent', or 'queued' while no hub is
-  // connected (sent, oldest first, right after the next announce). Throws QueueFullError when queueLimit messages
+  // connected (sent after the next announce, oldest first; a signal once the hub reported its target, see the
+  // top) and while earlier signals for the same target still wait. Throws QueueFullError when queueLimit messages
   // already wait, and an Error after close().
   send(message) {
     if (this.#closed) throw new Error('pigeonhub: client closed');
     const m = message.networkName === undefined ? { ...message, networkName: this.networkName } : message;
-    if (this.connected && this.#ws?.readyState === OPEN) {
+    const target = m.targetPeerId;
+    const behind = typeof target === 'string' && this.#queue.some((q) => q.targetPeerId === target);
+    if (this.connected && this.#ws?.readyState === OPEN && !behind) {
       this.#ws.send(JSON.stringify(m));
       return 'sent';
     }
@@ -89,6 +97,7 @@ export class SignalingClient extends Emitter {
     this.#closed = true;
     clearTimeout(this.#timer);
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#holdTimer);
     this.#queue.drain();
     this.#rejectReady(new Error('pigeonhub: client closed'));
     const ws = this.#ws;
@@ -158,6 +167,13 @@ export class SignalingClient extends Emitter {
       this.#onConnected(url);
       return;
     }
+    const peer = m.data?.peerId;
+    if (m.type === 'peer-discovered' && typeof peer === 'string') {
+      this.#known.add(peer);
+      this.#sendQueued((q) => q.targetPeerId === peer);
+    } else if (m.type === 'peer-disconnected' && typeof peer === 'string') {
+      this.#known.delete(peer);
+    }
     this.emit('message', m);
     if (typeof m.type === 'string' && m.type !== 'message') this.emit(m.type, m);
   }
@@ -168,12 +184,21 @@ export class SignalingClient extends Emitter {
     this.connected = true;
     this.#attempt = 0;
     this.#downUntil.delete(url);
+    this.#known.clear();
     this.#sendAnnounce();
-    for (const m of this.#queue.drain()) this.#ws.send(JSON.stringify(m));
+    // Untargeted messages go now; signals wait for their target's peer-discovered (above), or holdForTargetMs.
+    this.#sendQueued((q) => typeof q.targetPeerId !== 'string');
+    clearTimeout(this.#holdTimer);
+    if (this.#queue.length > 0) this.#holdTimer = setTimeout(() => this.#sendQueued(() => true), this.#options.holdForTargetMs);
     this.#startHeartbeat();
     if (from !== url) this.emit('hub-changed', { from, to: url });
     this.emit('connected', { hub: url });
     this.#resolveReady({ hub: url });
+  }
+
+  #sendQueued(pred) {
+    if (!this.connected || this.#ws?.readyState !== OPEN || this.#queue.length === 0) return;
+    for (const m of this.#queue.take(pred)) this.#ws.send(JSON.stringify(m));
   }
 
   #sendAnnounce() {
@@ -204,6 +229,7 @@ export class SignalingClient extends Emitter {
     try { ws.terminate?.(); } catch {}  // `ws` (Node): do not wait 30 s for the closing handshake of a dead hub
     this.#ws = null;
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#holdTimer);
     const wasConnected = this.connected;
     this.connected = false;
     if (wasConnected) this.emit('disconnected', { hub: url, code, reason: String(reason ?? '') });
