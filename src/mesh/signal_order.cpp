@@ -19,7 +19,10 @@ std::uint64_t random_epoch() {
 }  // namespace
 
 SignalNumbering::Number SignalNumbering::next(const std::string& pair, std::int64_t now) {
-    if (pairs_.size() >= kMaxPairs) {
+    // Idle pairs are forgotten once a minute (amortized: one pass per kIdlePairMs), and at the bound. Before, only at
+    // the bound: a hub relaying between ever new pairs grew to kMaxPairs (~15 MB) first (the soak's drift).
+    if (now - swept_ms_ >= kIdlePairMs || pairs_.size() >= kMaxPairs) {
+        swept_ms_ = now;
         for (auto it = pairs_.begin(); it != pairs_.end();)
             it = now - it->second.used_ms > kIdlePairMs ? pairs_.erase(it) : std::next(it);
         if (pairs_.size() >= kMaxPairs) pairs_.clear();  // a new epoch tells receivers to start over

@@ -31,6 +31,7 @@ public:
         std::uint32_t seq;
     };
     Number next(const std::string& pair, std::int64_t now_ms);
+    std::size_t pairs() const noexcept { return pairs_.size(); }
 
 private:
     struct State {
@@ -39,6 +40,7 @@ private:
         std::int64_t used_ms;
     };
     std::unordered_map<std::string, State> pairs_;
+    std::int64_t swept_ms_ = 0;  // when idle pairs were last forgotten
 };
 
 // Receiver side.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mesh/mesh_limits.h"
+
 using namespace pigeonhub;
 
 namespace {
@@ -80,4 +82,20 @@ TEST(SignalOrder, EveryGapWhoseWaitRanOutIsSkippedAtOnce) {
     EXPECT_EQ(texts(out), "aceg");
     EXPECT_EQ(o.gaps_skipped(), 3u);
     EXPECT_FALSE(o.waiting());
+}
+
+// The sender's pair states are forgotten once idle for kIdlePairMs, not only at kMaxSignalPairs: a hub relaying
+// between ever new pairs (peers come and go) stays at the pairs of the last minute or two.
+TEST(SignalNumbering, ForgetsIdlePairs) {
+    SignalNumbering n;
+    std::int64_t now = 1'000'000;
+    for (int i = 0; i < 1000; ++i) n.next("a" + std::to_string(i) + ">b", now);
+    EXPECT_EQ(n.pairs(), 1000u);
+    const auto kept = n.next("kept>b", now + mesh::kIdlePairMs / 2);
+    now += mesh::kIdlePairMs + 1;
+    n.next("fresh>b", now);
+    EXPECT_EQ(n.pairs(), 2u) << "the 1,000 idle pairs are forgotten; the one used half a minute ago stays";
+    const auto again = n.next("kept>b", now);
+    EXPECT_EQ(again.epoch, kept.epoch);
+    EXPECT_EQ(again.seq, kept.seq + 1);
 }
