@@ -24,9 +24,13 @@ import WebSocket from 'ws';
 
 export const chromiumBinary = process.env.CHROMIUM || '/usr/bin/chromium';
 
+// Even with --disable-background-networking, Chromium 156 looks up accounts.google.com, clients2.google.com and
+// update.googleapis.com through the system resolver (seen with strace); --host-resolver-rules answers every name
+// but 127.0.0.1 and localhost with NOTFOUND inside the browser, so no DNS query leaves it.
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-extensions',
-  '--no-default-browser-check', '--mute-audio'];
+  '--no-default-browser-check', '--mute-audio', '--no-pings', '--disable-domain-reliability',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'];
 
 const live = new Set();   // {pid, dir} of browsers not closed yet
 let exitHooked = false;
