@@ -5,11 +5,12 @@
 // within 3 s, and the offer the page queued during the outage reaches B. The page used the browser's own WebSocket
 // (Chromium's network stack reports every socket it opened) and WebCrypto's Ed25519, and loaded nothing but the
 // package's files. Then a record signed in the page with a WebCrypto key is published on h2 and found, verified, on
-// h3. Last, closing the browser leaves no process and no profile behind.
+// h3. Then the driver's own reports (console, a throw, a failed navigation, a timeout) that issue 17 relies on; last,
+// closing the browser leaves no process and no profile behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { startMesh, randomPeerId, waitFor } from './lib/hub.mjs';
+import { startMesh, randomPeerId, waitFor, freePort } from './lib/hub.mjs';
 import { connect } from './lib/client.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { servePages } from './lib/page_server.mjs';
@@ -161,6 +162,19 @@ test('a record signed in Chromium (WebCrypto Ed25519) published on h2 is found, 
   assert.equal(again.length, 1);
   assert.equal(again[0].publicKey, r.publicKey);
   assert.equal(again[0].signature, r.records[0].signature);
+});
+
+test('the driver reports console output, a throw in the page, a failed navigation and a promise that never settles', async () => {
+  const p = await browser.newPage();
+  await p.evaluate(`console.log('hello', 42); console.error(new Error('logged'));`);
+  await assert.rejects(p.evaluate(`throw new RangeError('boom');`), /in the page: RangeError: boom/);
+  const closed = await freePort();
+  await assert.rejects(p.navigate(`http://127.0.0.1:${closed}/`), /ERR_CONNECTION_REFUSED/);
+  await assert.rejects(p.evaluate('await new Promise(() => {});', { timeoutMs: 300 }), /no answer within 300 ms/);
+  assert.equal(await p.evaluate('return 6 * 7;'), 42);   // the page still answers after a timed-out call
+  assert.ok(p.console.some((c) => c.type === 'log' && c.text === 'hello 42'), p.consoleText());
+  assert.ok(p.console.some((c) => c.type === 'error' && /Error: logged/.test(c.text)), p.consoleText());
+  await p.close();
 });
 
 test('closing the browser leaves no process and no profile behind', async () => {

@@ -252,13 +252,21 @@ export class Page {
   // Loads `url` and resolves after its load event.
   async navigate(url, { timeoutMs = 10000 } = {}) {
     let timer;
+    let onLoad;
     const loaded = new Promise((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`${url}: no load event within ${timeoutMs} ms`)), timeoutMs);
+      onLoad = resolve;
       this.#loadWaiters.push(resolve);
     });
-    const r = await this.send('Page.navigate', { url }, { timeoutMs });
-    if (r.errorText) { clearTimeout(timer); throw new Error(`${url}: ${r.errorText}`); }
-    await loaded.finally(() => clearTimeout(timer));
+    loaded.catch(() => {});   // a failed Page.navigate rejects first; this one must not go unhandled
+    try {
+      const r = await this.send('Page.navigate', { url }, { timeoutMs });
+      if (r.errorText) throw new Error(`${url}: ${r.errorText}`);
+      await loaded;
+    } finally {
+      clearTimeout(timer);
+      this.#loadWaiters = this.#loadWaiters.filter((w) => w !== onLoad);
+    }
   }
 
   // Runs `body` as the body of an async function in the page and resolves with its return value (JSON-able values
