@@ -15,7 +15,8 @@
 // The browser runs with a fresh --user-data-dir (removed on close and at exit) and --remote-debugging-port=0; its
 // DevTools URL is read from stderr. It and every process it started (found through /proc by parent PID) are killed
 // by PID on close() and when the test process exits, even on failure; SIGINT and SIGTERM exit the process so that
-// this happens then too. Set PIGEONHUB_CHROMIUM_DEBUG=1 to print the page's console as it arrives.
+// this happens then too. A SIGKILL of the test process itself cannot be handled: the browser stays in its process
+// group, which meson's timeout kills whole. Set PIGEONHUB_CHROMIUM_DEBUG=1 to print the page's console as it arrives.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,8 @@ export const chromiumBinary = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // Even with --disable-background-networking, Chromium 156 looks up accounts.google.com, clients2.google.com and
 // update.googleapis.com through the system resolver (seen with strace); --host-resolver-rules answers every name
-// but 127.0.0.1 and localhost with NOTFOUND inside the browser, so no DNS query leaves it.
+// but 127.0.0.1 and localhost with NOTFOUND inside the browser, so no DNS query leaves it. What strace still shows
+// is connect() on a UDP socket to [2001:4860:4860::8888]:443, Chromium's probe for a route: it sends no packet.
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-extensions',
   '--no-default-browser-check', '--mute-audio', '--no-pings', '--disable-domain-reliability',
