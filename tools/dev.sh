@@ -19,7 +19,7 @@ BUILD=${BUILD_DIR:-build}
 PACKAGES="g++ meson ninja-build pkg-config libasio-dev librestinio-dev libhttp-parser-dev libfmt-dev nettle-dev
 libgtest-dev libgmock-dev libopendht-dev libmsgpack-cxx-dev libgnutls28-dev libargon2-dev libjsoncpp-dev
 libssl-dev libc-ares-dev libcli11-dev libedit-dev libsystemd-dev systemd nginx-light dhtnode dnsmasq-base curl
-ca-certificates prometheus dpkg-dev debhelper"
+ca-certificates prometheus dpkg-dev debhelper chromium"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
