@@ -49,7 +49,7 @@ function waitForPortLine(child, timeoutMs) {
 // Returns {pid, port, url, wsUrl(peerId, path), stop(), rssKiB(), child, stderr()}.
 // Every hub gets its own DHT node on an ephemeral loopback UDP port and its own state directory, unless `env`
 // says otherwise (DHT_BOOTSTRAP joins another hub's DHT; see startMesh).
-export async function startHub({ env = {}, args = [], prefix = [], timeoutMs = 15000 } = {}) {
+export async function startHub({ env = {}, args = [], prefix = [], timeoutMs = 30000 } = {}) {
   const [command, ...commandArgs] = [...prefix, hubBinary, ...args];
   const fullEnv = { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DHT_PORT: '0', DHT_BIND: '127.0.0.1',
     STATE_DIR: env.STATE_DIR ?? tempStateDir(), APP_ID: 'pigeonhub-test', ...loopbackAdmission(), ...env };
