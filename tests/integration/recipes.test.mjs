@@ -68,6 +68,8 @@ test('Containerfile: build stage with meson, runtime stage non-root with only th
   if (readelf.status === 0) {
     const needed = [...readelf.stdout.matchAll(/NEEDED.*\[(.+)\]/g)].map((m) => m[1]);
     const base = new Set(['libc6', 'libstdc++6', 'libgcc-s1']);  // in every Debian base image
+    // (A sanitizer build, tools/dev.sh test-asan, needs its runtimes; the image is built without sanitizers.)
+    for (const sanitizer of ['libasan8', 'libubsan1']) base.add(sanitizer);
     for (const lib of needed) {
       const owner = spawnSync('dpkg', ['-S', `*/${lib}`], { encoding: 'utf8' });
       if (owner.status !== 0) continue;
