@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 export const hubBinary = process.env.PIGEONHUBD || path.join(repoRoot, 'build', 'pigeonhubd');
+// Whether the binaries are a sanitizer build (tools/dev.sh test-asan sets PIGEONHUB_SANITIZED=1). Memory footprint
+// bounds are then not checked: ASan holds freed memory in its quarantine (256 MB) and a hub starts at ~150 MiB.
+export const sanitized = process.env.PIGEONHUB_SANITIZED === '1';
 
 const live = new Set();
 const tempDirs = new Set();
