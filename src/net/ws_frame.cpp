@@ -38,10 +38,14 @@ bool is_valid_close_code(std::uint16_t code) noexcept {
 }
 
 std::uint16_t WsReader::feed(char* data, std::size_t n, WsSink& sink) {
+    // After the peer's close frame nothing is read: no frame may follow it (RFC 6455 5.5.1), and keeping what came
+    // after it let a peer that sends close frames with data behind them grow the buffer without bound while its
+    // connection closed (found by ws_reader_fuzz).
+    if (peer_closed_) return 0;
     std::uint16_t error = 0;
     bool stop = false;
-    // When the sink stops (a close frame), the bytes after it are kept like any others, so that a later
-    // call neither loses nor replays anything.
+    // When the sink stops, the bytes after that frame are kept like any others, so that a later call neither loses
+    // nor replays anything; after a close frame they are dropped (above).
     if (pending_.empty()) {
         std::size_t used = parse(data, n, sink, &error, &stop);
         if (error) return error;
@@ -52,6 +56,7 @@ std::uint16_t WsReader::feed(char* data, std::size_t n, WsSink& sink) {
         if (error) return error;
         pending_.erase(0, used);
     }
+    if (peer_closed_) pending_.clear();
     release_if_idle();
     return 0;
 }
@@ -119,6 +124,7 @@ std::size_t WsReader::parse(char* data, std::size_t n, WsSink& sink, std::uint16
                 reason = body.substr(2);
                 if (!is_valid_utf8(reason)) return *error = kInvalidPayload, pos;
             }
+            peer_closed_ = true;
             go_on = sink.on_close(code, reason);
             break;
         }

@@ -42,7 +42,8 @@ public:
     explicit WsReader(std::size_t max_message) : max_message_(max_message) {}
 
     // Consumes `n` bytes at `data` (which may be modified: payloads are unmasked in place). Returns 0 when
-    // all is well (including when the sink asked to stop), or the close code to fail the connection with.
+    // all is well (including when the sink asked to stop), or the close code to fail the connection with. Once a
+    // close frame was read, every later byte (in this call or the next) is dropped unread.
     std::uint16_t feed(char* data, std::size_t n, WsSink& sink);
 
     // Bytes held between calls (an incomplete frame plus an incomplete fragmented message).
@@ -58,6 +59,7 @@ private:
     std::string message_;   // fragments of an incomplete message
     bool fragmented_ = false;
     bool fragmented_binary_ = false;
+    bool peer_closed_ = false;  // a close frame was read: nothing more is
 };
 
 // Writes a server (unmasked, FIN) frame header for `payload_len` bytes into out[0..10); returns its length.
