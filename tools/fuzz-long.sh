@@ -4,7 +4,8 @@
 # of target, executions, executions per second, crashes (any report: crash, leak, timeout, out of memory, UBSan).
 #   tools/fuzz-long.sh [RUNS [TARGET...]]     RUNS: executions per target (default 10000000); TARGET: all when none
 # Environment: FUZZ_BUILD_DIR (build-fuzz), FUZZ_OUT (where corpora grown, logs and crash inputs go;
-# default /tmp/pigeonhub-fuzz), FUZZ_NICE (10), FUZZ_SECONDS (a time limit per target as well; none by default).
+# default /tmp/pigeonhub-fuzz), FUZZ_NICE (10), FUZZ_SECONDS (a time limit per target as well; none by default),
+# FUZZ_NO_BUILD=1 (run the targets already built, e.g. while another run uses the build directory).
 # One target at a time, at nice 10: the machine may be shared.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,14 +19,16 @@ else
     targets=$(grep -o "'[a-z_]*_fuzz'" tests/fuzz/meson.build | tr -d "'")
 fi
 
-if [ ! -f "$BUILD/build.ninja" ]; then
-    CC=clang CXX=clang++ meson setup "$BUILD" --buildtype=debugoptimized -Dfuzz=true -Dtests=disabled \
-        -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        CC=clang CXX=clang++ meson setup "$BUILD" --buildtype=debugoptimized -Dfuzz=true -Dtests=disabled \
+            -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    fi
+    start=$(date +%s)
+    # shellcheck disable=SC2046
+    nice -n "${FUZZ_NICE:-10}" ninja -C "$BUILD" -j1 $(for t in $targets; do printf 'tests/fuzz/%s ' "$t"; done) >/dev/null
+    echo "built $BUILD ($(( $(date +%s) - start )) s)" >&2
 fi
-start=$(date +%s)
-# shellcheck disable=SC2046
-nice -n "${FUZZ_NICE:-10}" ninja -C "$BUILD" -j1 $(for t in $targets; do printf 'tests/fuzz/%s ' "$t"; done) >/dev/null
-echo "built $BUILD ($(( $(date +%s) - start )) s)" >&2
 
 # UBSan findings stop the run like ASan's (libFuzzer then saves the input). -timeout=60: every input here runs in
 # milliseconds; a 10 s limit reported a stall of the shared machine (load 16) as a hang of url_fuzz (the input, run
