@@ -14,7 +14,6 @@
 namespace pigeonhub::cli {
 namespace {
 
-
 dht::InfoHash hash_of(const DhtKey& key) {
     return key.is_hash ? dht::InfoHash(key.text) : dht::InfoHash::get(key.text);
 }

@@ -61,5 +61,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-
 }  // namespace pigeonhub::cli
