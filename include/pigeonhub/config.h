@@ -54,6 +54,7 @@ struct HttpOptions {
                                              // handshakes before the upgrade); at the bound new connections wait in
                                              // the listen backlog. 0 = default_max_http_connections(open-files limit)
     PeerList peer_list = PeerList::full;     // PEER_LIST: full | counts | off (what GET /peers shows)
+    bool demo = true;                        // DEMO: on | off (serve the demo page at /demo/)
     AdmissionOptions admission;
 };
 

@@ -120,7 +120,8 @@ HttpReply RestApi::home() const {
                          "<h1>PigeonHub signaling hub</h1>"
                          "<p>pigeonhubd ") + version() +
              ": a PeerPigeon-compatible WebRTC signaling hub. Connect a PeerPigeon client to "
-             "<code>ws://&lt;this host&gt;/?peerId=&lt;40 hex&gt;</code>.</p>"
+             "<code>ws://&lt;this host&gt;/?peerId=&lt;40 hex&gt;</code>.</p>" +
+             std::string(config_.http.demo ? "<p>Try it: <a href=\"/demo/\">the demo page</a> (two tabs, one room).</p>" : "") +
              "<p>Endpoints: <a href=\"/health\">/health</a>, <a href=\"/stats\">/stats</a>, "
              "<a href=\"/metrics\">/metrics</a>, <a href=\"/signaling\">/signaling</a>, <a href=\"/peers\">/peers</a>, <a href=\"/hubs\">/hubs</a>, "
              "<a href=\"/generate-peer-id\">/generate-peer-id</a>.</p></body></html>\n";

@@ -284,6 +284,14 @@ const Option kOptions[] = {
      [](const Config& c) {
          return std::string(c.http.peer_list == PeerList::full ? "full" : c.http.peer_list == PeerList::counts ? "counts" : "off");
      }},
+    {"DEMO", "demo", "on|off", "serve the demo page and the JavaScript client at /demo/ (compiled into the hub)",
+     [](Config& c, std::string_view v) {
+         if (v == "on") c.http.demo = true;
+         else if (v == "off") c.http.demo = false;
+         else return false;
+         return true;
+     },
+     [](const Config& c) { return std::string(c.http.demo ? "on" : "off"); }},
     {"NAMESPACE_AUTH", "namespace-auth", "FILE",
      "protected namespaces and their issuer keys, HMAC secrets, argon2id hashes (docs/AUTH.md)",
      [](Config& c, std::string_view v) { c.access.policy_file = v; return !v.empty(); }, SHOW_TEXT(access.policy_file),

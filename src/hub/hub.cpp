@@ -164,6 +164,7 @@ struct Hub::Parts {
                HttpServer::Handlers{
                    with_bootstrap_document(rest.routes()),
                    data_routes(data),
+                   demo_mounts(c),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id,
                           auth::JoinCredentials creds, std::shared_ptr<void> hold, std::string refusal) {
                        sessions.accept(std::move(socket), std::move(response), peer_id, std::move(creds), std::move(hold),
@@ -249,6 +250,12 @@ struct Hub::Parts {
             }
         }
         return 0;
+    }
+
+    // The demo page and the JavaScript client at /demo/ (DEMO=on).
+    static std::vector<StaticMount> demo_mounts(const Config& c) {
+        if (!c.http.demo) return {};
+        return {StaticMount{"/demo", &demo_files}};
     }
 
     // The REST routes and GET /.well-known/pigeonhub-bootstrap (this hub's signed bootstrap document).

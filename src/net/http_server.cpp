@@ -110,6 +110,8 @@ const char* reason_phrase(int status) {
     switch (status) {
     case 200: return "OK";
     case 204: return "No Content";
+    case 302: return "Found";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -187,9 +189,31 @@ struct HttpServer::Impl {
             if (route.method == "POST") routes.http_post(pattern, exact, answer);
             else routes.http_get(pattern, exact, answer);
         }
+        for (const auto& mount : handlers.mounts) {
+            const auto exact = restinio::path2regex::options_t{}.strict(true);
+            auto redirect = [this, &mount](const restinio::request_handle_t& req, restinio::router::route_params_t) {
+                const auto query = req->header().query();
+                return reply(req, mount_redirect(mount.path, std::string_view(query.data(), query.size())));
+            };
+            routes.http_get(std::string(mount.path), exact, redirect);
+            routes.http_head(std::string(mount.path), exact, redirect);
+            auto file = [this, &mount](const restinio::request_handle_t& req, restinio::router::route_params_t) {
+                const auto path = req->header().path();
+                const auto etags = req->header().get_field_or("If-None-Match", "");
+                return reply(req, static_file_reply(*mount.files,
+                                                    std::string_view(path.data(), path.size()).substr(mount.path.size() + 1),
+                                                    etags));
+            };
+            routes.http_get(std::string(mount.path) + "/:name(.*)", exact, file);
+            routes.http_head(std::string(mount.path) + "/:name(.*)", exact, file);
+        }
         routes.non_matched_request_handler([this](const restinio::request_handle_t& req) {
             const auto path = req->header().path();
             const std::string_view p(path.data(), path.size());
+            for (const auto& mount : handlers.mounts)
+                if (p.substr(0, mount.path.size()) == mount.path &&
+                    (p.size() == mount.path.size() || p[mount.path.size()] == '/'))
+                    return reply(req, RestApi::method_not_allowed(p));
             for (const auto& route : handlers.routes)
                 if (route.path == p) return reply(req, RestApi::method_not_allowed(route.path));
             for (const auto& route : handlers.async_routes)

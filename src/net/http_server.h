@@ -30,6 +30,7 @@
 
 #include "auth/authorizer.h"
 #include "api/rest_api.h"
+#include "api/static_files.h"
 #include "api/admission_stats.h"
 #include "api/listener_stats.h"
 #include "pigeonhub/config.h"
@@ -43,6 +44,8 @@ public:
         std::vector<RestRoute> routes;
         // Routes answered later (POST bodies, DHT lookups): the data API.
         std::vector<AsyncRoute> async_routes;
+        // Files compiled into the hub, each set under its path (the demo page at /demo/): GET and HEAD.
+        std::vector<StaticMount> mounts;
         // An accepted WebSocket upgrade: the socket, the 101 response to send first, the decoded peerId ("" if
         // absent), the `token` and `password` query parameters (docs/AUTH.md; "" if absent), the address's WebSocket
         // slot (released when `hold` is dropped: keep it as long as the socket), and `refusal`: when not empty, the
