@@ -5,6 +5,9 @@
 // Each peer pairs with every peer it discovers in the room: the one with the smaller id offers (so both never offer
 // at once), ICE candidates trickle through the hub (`ice-candidate`), and once the channel is open each side sends
 // `hello from ID`, then --send TEXT, then every line typed on stdin (lines typed before a channel opens wait for it).
+// The answerer speaks first and the offerer once it has heard from it: when the offerer sent three messages as soon
+// as its channel opened, @roamhq/wrtc 0.10.0 on the answerer's side delivered the first one last, about one run in
+// five (that side's channel object is made as the channel arrives); an answerer that has spoken has its channel.
 // WebRTC comes from @roamhq/wrtc (`npm install @roamhq/wrtc@0.10.0`; in this repository `npm ci` installs it as
 // @koush/wrtc). Options: --hub URL (repeatable, or a comma list; env HUBS; the next one is used if a hub fails),
 // --room (env ROOM), --ice-servers JSON (env ICE_SERVERS, default [] = host candidates only, nothing contacted
@@ -37,9 +40,11 @@ const peerId = generatePeerId();
 out(`peer ${peerId}`);
 const client = connectSignaling({ peerId, hubs, networkName: opt.room, data: { name: 'data-channel example' } });
 
-// peer id -> {pc, channel, remoteSet, candidates (received before the remote description)}
+// peer id -> {pc, channel, remoteSet, candidates (received before the remote description),
+//             ready (we may send), outbox (what waits for ready)}
 const peers = new Map();
 const backlog = [];  // lines typed while no channel was open
+const closing = new Set();  // promises of channels whose close event has not come yet
 let received = 0;
 
 client.on('connected', ({ hub }) => out(`connected ${hub}`));
@@ -79,7 +84,7 @@ client.on('ice-candidate', (m) => {
 function connection(id) {
   drop(id);  // a peer that offers again (it restarted): start over
   const pc = new RTCPeerConnection({ iceServers });
-  const p = { pc, channel: null, remoteSet: false, candidates: [] };
+  const p = { pc, channel: null, remoteSet: false, candidates: [], ready: false, outbox: [] };
   peers.set(id, p);
   pc.onicecandidate = (e) => {
     if (!e.candidate) return;
@@ -95,7 +100,7 @@ function connection(id) {
 
 async function offer(id) {
   const p = connection(id);
-  wire(id, p, p.pc.createDataChannel('chat'));
+  wire(id, p, p.pc.createDataChannel('chat'), false);
   const desc = await p.pc.createOffer();
   await p.pc.setLocalDescription(desc);
   client.send({ type: 'offer', targetPeerId: id, data: { type: desc.type, sdp: desc.sdp } });
@@ -105,7 +110,7 @@ async function offer(id) {
 async function answer(id, data) {
   out(`offer from ${id}`);
   const p = connection(id);
-  p.pc.ondatachannel = (e) => wire(id, p, e.channel);
+  p.pc.ondatachannel = (e) => wire(id, p, e.channel, true);
   await p.pc.setRemoteDescription(data);
   remoteSet(p);
   const desc = await p.pc.createAnswer();
@@ -119,20 +124,30 @@ function remoteSet(p) {
   for (const c of p.candidates.splice(0)) p.pc.addIceCandidate(c).catch((e) => console.error(`candidate: ${e.message}`));
 }
 
-function wire(id, p, channel) {
+// `answerer`: the channel came from the other side (ondatachannel); it speaks first, the offerer after its first
+// message (see the top).
+function wire(id, p, channel, answerer) {
   p.channel = channel;
+  const flush = () => {
+    p.ready = true;
+    for (const text of p.outbox.splice(0)) channel.send(text);
+  };
   channel.onopen = () => {
     out(`open ${id}`);
-    channel.send(`hello from ${peerId}`);
-    if (opt.send !== undefined) channel.send(opt.send);
-    for (const line of backlog.splice(0)) channel.send(line);
+    p.outbox.push(`hello from ${peerId}`, ...(opt.send === undefined ? [] : [opt.send]), ...backlog.splice(0));
+    if (answerer) flush();
   };
   channel.onmessage = (e) => {
+    if (!p.ready) flush();
     const text = typeof e.data === 'string' ? e.data : `(${e.data.byteLength} bytes)`;
     out(`message ${text.replace(/[\x00-\x1f\x7f]/g, ' ')}`);  // one line each, no terminal escapes from a peer
     if (exitAfter > 0 && ++received >= exitAfter) stop(0);
   };
-  channel.onclose = () => out(`closed ${id}`);
+  const closed = new Promise((resolve) => { channel.onclose = resolve; }).then(() => {
+    out(`closed ${id}`);
+    closing.delete(closed);
+  });
+  closing.add(closed);
 }
 
 function drop(id) {
@@ -146,7 +161,10 @@ function drop(id) {
 createInterface({ input: process.stdin }).on('line', (line) => {
   const open = [...peers.values()].filter((p) => p.channel?.readyState === 'open');
   if (open.length === 0) backlog.push(line);
-  for (const p of open) p.channel.send(line);
+  for (const p of open) {
+    if (p.ready) p.channel.send(line);
+    else p.outbox.push(line);
+  }
 });
 
 let stopping = false;
@@ -154,12 +172,10 @@ async function stop(code) {
   if (stopping) return;
   stopping = true;
   // A data channel's close completes after the peer has had everything sent before it: wait for that (2 s at most)
-  // so that the last messages are not lost with the process.
-  const closing = [...peers.values()].filter((p) => p.channel && p.channel.readyState !== 'closed').map((p) => new Promise((resolve) => {
-    p.channel.addEventListener('close', resolve);
-    p.channel.close();  // nothing when the peer is closing it already
-  }));
-  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 2000))]);
+  // so that the last messages are not lost with the process. The close event can come after readyState says
+  // 'closed', so every channel's own event is awaited.
+  for (const p of peers.values()) if (p.channel?.readyState === 'open' || p.channel?.readyState === 'connecting') p.channel.close();
+  await Promise.race([Promise.all([...closing]), new Promise((r) => setTimeout(r, 2000))]);
   for (const id of [...peers.keys()]) drop(id);
   client.close();
   out('goodbye');
