@@ -5,7 +5,8 @@
 // channels do not need a hub and carry on.
 //
 // URL parameters: room (the namespace; default "demo"), hubs (more hub URLs, comma separated), ice (STUN / TURN
-// URLs, comma separated; none by default: peers on one machine or network need none).
+// URLs, comma separated; none by default: peers on one machine or network need none), token or password (for a
+// protected room, docs/AUTH.md; passed to every hub).
 // window.demo holds the page's state, for the curious and for tests.
 import { connectSignaling, generatePeerId, HubDirectory, hubKey, isPeerId } from './pigeonhub/index.js';
 import { httpBase } from './pigeonhub/src/websocket.js';
@@ -238,7 +239,8 @@ async function start() {
     ready: directory.ready,
     hubs: () => directory.hubs().map((h) => (h.url === homeKey ? { ...h, priority: 0 } : h)),
   };
-  client = connectSignaling({ peerId: state.me, hubs, networkName: room, data: { app: 'pigeonhub-demo' } });
+  const credentials = Object.fromEntries(['token', 'password'].filter((k) => params.has(k)).map((k) => [k, params.get(k)]));
+  client = connectSignaling({ peerId: state.me, hubs, networkName: room, data: { app: 'pigeonhub-demo' }, params: credentials });
   client.on('connected', ({ hub }) => {
     state.connected = true;
     state.hub = hub;
