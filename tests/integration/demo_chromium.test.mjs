@@ -69,13 +69,13 @@ async function openDemo(hub) {
   return page;
 }
 
-// Runs `body` in `page`; a failure carries the page's console.
+// Runs `body` in `page`; a failure carries the page's console and the demo's events.
 async function inPage(page, body, opts) {
   try {
-    return await page.evaluate(body, opts);
+    return await page.check(body, opts);
   } catch (e) {
     const events = await page.evaluate('return window.demo?.events').catch(() => []);
-    e.message += `\npage console:\n${page.consoleText()}\npage events:\n${(events ?? []).join('\n')}`;
+    e.message += `\npage events:\n${(events ?? []).join('\n')}`;
     throw e;
   }
 }

@@ -68,14 +68,7 @@ after(async () => {
 });
 
 // Fails with the page's console attached.
-async function inPage(body, opts) {
-  try {
-    return await page.evaluate(body, opts);
-  } catch (e) {
-    e.message += `\npage console:\n${page.consoleText()}`;
-    throw e;
-  }
-}
+const inPage = (body, opts) => page.check(body, opts);
 
 test('h1 killed: the client in Chromium fails over, B on h3 rediscovers it within 3 s, its queued offer arrives', async () => {
   const list = hubs.map((h) => `ws://127.0.0.1:${h.port}`);

@@ -79,14 +79,7 @@ after(async () => {
 });
 
 // Fails with the page's console attached.
-async function inPage(body, opts) {
-  try {
-    return await page.evaluate(body, opts);
-  } catch (e) {
-    e.message += `\npage console:\n${page.consoleText()}`;
-    throw e;
-  }
-}
+const inPage = (body, opts) => page.check(body, opts);
 
 // The addresses of this machine's interfaces.
 function ownAddresses() {

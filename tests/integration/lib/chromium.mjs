@@ -9,6 +9,7 @@
 //   const page = await browser.newPage();
 //   await page.navigate('http://127.0.0.1:PORT/');
 //   const v = await page.evaluate('await someAsyncThing()');   // async body; promises are awaited
+//   await page.check('return document.title')                  // evaluate; a failure carries the page's console
 //   page.console                                               // [{type, text}] console, exceptions, log entries
 //   await browser.close();
 //
@@ -282,6 +283,16 @@ export class Page {
       throw new Error(`in the page: ${d.exception?.description ?? d.text}`);
     }
     return r.result.value;
+  }
+
+  // evaluate(), and a failure carries the page's console (for test steps).
+  async check(body, opts) {
+    try {
+      return await this.evaluate(body, opts);
+    } catch (e) {
+      e.message += `\npage console:\n${this.consoleText()}`;
+      throw e;
+    }
   }
 
   // The console so far as text, one entry a line (for failure messages).
