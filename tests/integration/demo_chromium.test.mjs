@@ -37,8 +37,10 @@ before(async () => {
     return j.hubs.length === 3;
   }, { timeoutMs: 15000, intervalMs: 100, what: 'every hub in /hubs' });
   // Host candidates as addresses, not mDNS names: the browser's resolver rules (lib/chromium.mjs) answer every
-  // name but localhost with NOTFOUND, .local ones included.
-  browser = await launchChromium({ timeoutMs: 30000, args: ['--disable-features=WebRtcHideLocalIpsWithMdns'] });
+  // name but localhost with NOTFOUND, .local ones included. Page A is a background tab once B opens, and Chromium
+  // runs a background tab's timers once a second: the backgrounding flags keep the timings those of a visible page.
+  browser = await launchChromium({ timeoutMs: 30000, args: ['--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'] });
   console.log(`browser: ${(await browser.version()).product}`);
   a = await openDemo(hubs[0]);
   b = await openDemo(hubs[1]);
@@ -124,8 +126,10 @@ test('two demo pages on two hubs discover each other, open a data channel and ch
 
   await until(a, row(b.id), { what: 'B in A\'s list' });
   await until(b, row(a.id), { what: 'A in B\'s list' });
+  const clicked = Date.now();
   await inPage(a, `${row(b.id)}.querySelector('button.connect').click();`);
   await until(a, `window.demo.peers.get('${b.id}')?.link?.state === 'open'`, { what: 'A\'s channel to open' });
+  console.log(`data channel open ${Date.now() - clicked} ms after Connect (signaled across h1 and h2)`);
   await until(b, `window.demo.peers.get('${a.id}')?.link?.state === 'open'`, { what: 'B\'s channel to open' });
   assert.equal(await inPage(b, `return window.demo.peers.get('${a.id}').link.connectionState`), 'connected');
   await talk(a, b, 'over h1 and h2');
@@ -140,9 +144,11 @@ test('two demo pages on two hubs discover each other, open a data channel and ch
 
 test('page A\'s hub is killed: A moves to another hub, B sees it again, and the pages connect again', async () => {
   const before = await inPage(a, 'return window.demo.hubChanges');
+  const killed = Date.now();
   await hubs[0].stop('SIGKILL');
   const moved = await until(a, `window.demo.connected && window.demo.hubChanges > ${before}`,
     { result: 'window.demo.hub', timeoutMs: 10000, what: 'A to move to another hub' });
+  console.log(`page A announced on ${moved} ${Date.now() - killed} ms after its hub was killed`);
   assert.ok([hubs[1].port, hubs[2].port].some((p) => moved === `ws://127.0.0.1:${p}`), moved);
   // B's hub reports A again (from its new hub), and the channel opened through h1 still carries messages.
   await until(b, `${row(a.id)} && !${row(a.id)}.classList.contains('left')`, { what: 'A present in B\'s list' });
@@ -152,8 +158,10 @@ test('page A\'s hub is killed: A moves to another hub, B sees it again, and the 
   await inPage(b, `${row(a.id)}.querySelector('button.hangup').click();`);
   await until(a, `window.demo.peers.get('${b.id}')?.link?.state === 'closed'`, { what: 'the hang-up to reach A' });
   await until(a, `${row(b.id)}?.querySelector('button.connect:not([disabled])')`, { what: 'A\'s Connect button' });
+  const again = Date.now();
   await inPage(a, `${row(b.id)}.querySelector('button.connect').click();`);
   await until(b, `window.demo.peers.get('${a.id}')?.link?.state === 'open'`, { what: 'the new channel at B' });
+  console.log(`new data channel open ${Date.now() - again} ms after Connect, ${Date.now() - killed} ms after the kill`);
   await talk(a, b, 'on a new channel');
 });
 
