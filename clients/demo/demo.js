@@ -4,9 +4,9 @@
 // (/hubs). When the hub goes away the client moves to another hub of the mesh and announces again; open data
 // channels do not need a hub and carry on.
 //
-// URL parameters: room (the namespace; default "demo"), hubs (more hub URLs, comma separated), ice (STUN / TURN
-// URLs, comma separated; none by default: peers on one machine or network need none), token or password (for a
-// protected room, docs/AUTH.md; passed to every hub).
+// URL parameters: room (the namespace; default "demo"), hubs (more hub URLs, comma separated), ice (STUN URLs,
+// comma separated, instead of the hub's DEMO_ICE_SERVERS from ./config.json; peers on one machine or network need
+// none), token or password (for a protected room, docs/AUTH.md; passed to every hub).
 // window.demo holds the page's state, for the curious and for tests.
 import { connectSignaling, generatePeerId, HubDirectory, hubKey, isPeerId } from './pigeonhub/index.js';
 import { httpBase } from './pigeonhub/src/websocket.js';
@@ -15,7 +15,7 @@ import { PeerLink } from './peer-link.js';
 const params = new URLSearchParams(location.search);
 const list = (name) => (params.get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const room = params.get('room') || 'demo';
-const iceServers = list('ice').map((urls) => ({ urls }));
+let iceServers = list('ice').map((urls) => ({ urls }));   // else the hub's (config.json)
 const home = location.origin;   // the hub that served this page
 const MAX_LOG = 500;            // chat lines and events kept on the page
 const MAX_EVENTS = 100;
@@ -30,6 +30,7 @@ const state = {
   selected: null,     // the peer the chat panel shows
   chat: new Map(),    // peer id -> [{from: 'me' | 'peer' | 'note', text}]
   hubs: [],           // the last /hubs answer's list
+  iceServers: [],     // the URLs of the ICE servers in use
   events: [],
   hubChanges: 0,
 };
@@ -228,9 +229,22 @@ async function refreshHubs() {
   renderHeader();
 }
 
+// The ICE servers the hub's operator set for this page (DEMO_ICE_SERVERS), unless the URL names some.
+async function iceServersFromHub() {
+  try {
+    const r = await fetch('config.json', { signal: AbortSignal.timeout(3000) });
+    const { iceServers: servers } = await r.json();
+    if (Array.isArray(servers)) return servers;
+  } catch {}
+  return [];
+}
+
 async function start() {
   state.me = await peerIdFromHub();
+  if (!params.has('ice')) iceServers = await iceServersFromHub();
+  state.iceServers = iceServers.map((s) => s.urls);
   render();
+  if (iceServers.length) event(`ICE servers: ${state.iceServers.join(', ')}`);
   // The hubs: this page's hub first, then the mesh's other hubs (their PUBLIC_URLs, from /hubs), least loaded
   // first, then any named in the URL. The client asks this list again before each connection.
   const homeKey = hubKey(home);

@@ -32,6 +32,7 @@ export class PeerLink extends EventTarget {
   }
 
   get connectionState() { return this.#pc.connectionState; }
+  get iceServers() { return this.#pc.getConfiguration().iceServers; }
   // Whether this side's offer is out and unanswered.
   get offering() { return this.#pc.signalingState === 'have-local-offer'; }
 

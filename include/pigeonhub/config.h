@@ -55,6 +55,7 @@ struct HttpOptions {
                                              // the listen backlog. 0 = default_max_http_connections(open-files limit)
     PeerList peer_list = PeerList::full;     // PEER_LIST: full | counts | off (what GET /peers shows)
     bool demo = true;                        // DEMO: on | off (serve the demo page at /demo/)
+    std::string demo_ice_servers;            // DEMO_ICE_SERVERS: stun:/turn: URLs the demo page's connections use
     AdmissionOptions admission;
 };
 

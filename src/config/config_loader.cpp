@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/demo_config.h"
 #include "net/client_address.h"
 #include "util/log.h"
 
@@ -292,6 +293,13 @@ const Option kOptions[] = {
          return true;
      },
      [](const Config& c) { return std::string(c.http.demo ? "on" : "off"); }},
+    {"DEMO_ICE_SERVERS", "demo-ice-servers", "URLS",
+     "comma list of stun:/turn: URLs (turn:USER:PASSWORD@host:port) for the demo page's WebRTC connections",
+     [](Config& c, std::string_view v) {
+         c.http.demo_ice_servers = v;
+         return parse_ice_servers(v, nullptr).has_value();
+     },
+     SHOW_TEXT(http.demo_ice_servers), "(none)"},
     {"NAMESPACE_AUTH", "namespace-auth", "FILE",
      "protected namespaces and their issuer keys, HMAC secrets, argon2id hashes (docs/AUTH.md)",
      [](Config& c, std::string_view v) { c.access.policy_file = v; return !v.empty(); }, SHOW_TEXT(access.policy_file),

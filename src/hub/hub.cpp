@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/data_api.h"
+#include "api/demo_config.h"
 #include "bootstrap/bootstrap_service.h"
 #include "bootstrap/dns_txt_resolver.h"
 #include "api/rest_api.h"
@@ -162,7 +163,7 @@ struct Hub::Parts {
         : config(c),
           http(io, config.http, listener, admission,
                HttpServer::Handlers{
-                   with_bootstrap_document(rest.routes()),
+                   with_demo_config(with_bootstrap_document(rest.routes())),
                    data_routes(data),
                    demo_mounts(c),
                    [this](asio::ip::tcp::socket socket, std::string response, std::string peer_id,
@@ -252,10 +253,19 @@ struct Hub::Parts {
         return 0;
     }
 
-    // The demo page and the JavaScript client at /demo/ (DEMO=on).
+    // The demo page and the JavaScript client at /demo/ (DEMO=on), and what the page asks for at start
+    // (/demo/config.json: DEMO_ICE_SERVERS, checked by load_config).
     static std::vector<StaticMount> demo_mounts(const Config& c) {
         if (!c.http.demo) return {};
         return {StaticMount{"/demo", &demo_files}};
+    }
+    std::vector<RestRoute> with_demo_config(std::vector<RestRoute> routes) const {
+        if (!config.http.demo) return routes;
+        auto servers = parse_ice_servers(config.http.demo_ice_servers, nullptr).value_or(std::vector<IceServer>{});
+        routes.push_back({"/demo/config.json", [servers = std::move(servers)](std::string_view, std::int64_t) {
+                              return demo_config_reply(servers);
+                          }});
+        return routes;
     }
 
     // The REST routes and GET /.well-known/pigeonhub-bootstrap (this hub's signed bootstrap document).

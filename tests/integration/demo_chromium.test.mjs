@@ -2,13 +2,15 @@
 // lib/chromium.mjs). Three real hubs of one mesh, each with a PUBLIC_URL; page A is loaded from h1, page B from h2,
 // both into one room, and driven through the page itself (buttons, the message box, the DOM). They discover each
 // other, one calls the other, a WebRTC data channel opens and messages go both ways; each page shows its hub and the
-// three hubs of /hubs. A screenshot of A is taken then (DEMO_SCREENSHOT names the file; README shows the committed
+// three hubs of /hubs, and each page's connections use its hub's DEMO_ICE_SERVERS (a STUN socket of the test for
+// h2). A screenshot of A is taken then (DEMO_SCREENSHOT names the file; README shows the committed
 // one, docs/demo.png). Then h1 is killed: page A moves to another hub of its list, B's hub reports it again, the
 // open channel carries on, and after a hang-up the pages call each other again through the hubs that are left.
 // Last, what the hub serves at /demo: the redirect, caching, the CSP, and nothing from disk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
+import dgram from 'node:dgram';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +29,17 @@ async function startPublicHub(env) {
   return startHub({ env: { ...meshCa().env, PORT: String(port), PUBLIC_URL: `ws://127.0.0.1:${port}`, ...env } });
 }
 
+// A UDP socket on 127.0.0.1 that h2 names as its demo's STUN server (DEMO_ICE_SERVERS): it records the STUN
+// binding requests page B's connections send it (RFC 5389: type 0x0001, magic cookie 0x2112A442) and answers none.
+const stun = { socket: dgram.createSocket('udp4'), requests: 0 };
+
 before(async () => {
+  stun.socket.on('message', (m) => { if (m.length >= 20 && m.readUInt16BE(0) === 0x0001 && m.readUInt32BE(4) === 0x2112a442) stun.requests++; });
+  await new Promise((resolve) => stun.socket.bind(0, '127.0.0.1', resolve));
+  stun.url = `stun:127.0.0.1:${stun.socket.address().port}`;
   hubs.push(await startPublicHub({}));
   const bootstrap = `127.0.0.1:${await dhtPort(hubs[0])}`;
-  hubs.push(await startPublicHub({ DHT_BOOTSTRAP: bootstrap }));
+  hubs.push(await startPublicHub({ DHT_BOOTSTRAP: bootstrap, DEMO_ICE_SERVERS: stun.url }));
   hubs.push(await startPublicHub({ DHT_BOOTSTRAP: bootstrap }));
   await waitFor(async () => {
     const j = await (await fetch(`${hubs[0].url}/hubs`)).json();
@@ -47,6 +56,7 @@ before(async () => {
 });
 
 after(async () => {
+  stun.socket.close();
   await browser?.close();
   for (const h of hubs) await h.stop('SIGKILL');
   clearTimeout(deadline);
@@ -132,6 +142,12 @@ test('two demo pages on two hubs discover each other, open a data channel and ch
   console.log(`data channel open ${Date.now() - clicked} ms after Connect (signaled across h1 and h2)`);
   await until(b, `window.demo.peers.get('${a.id}')?.link?.state === 'open'`, { what: 'B\'s channel to open' });
   assert.equal(await inPage(b, `return window.demo.peers.get('${a.id}').link.connectionState`), 'connected');
+  // Each page's connections use its hub's DEMO_ICE_SERVERS: none from h1, the local STUN socket from h2, which
+  // page B's connection asked for its address.
+  assert.deepEqual(await inPage(a, `return window.demo.peers.get('${b.id}').link.iceServers`), []);
+  assert.deepEqual((await inPage(b, `return window.demo.peers.get('${a.id}').link.iceServers`)).map((x) => [x.urls].flat()),
+    [[stun.url]]);
+  await waitFor(() => stun.requests > 0, { timeoutMs: 5000, what: 'a STUN binding request from page B' });
   await talk(a, b, 'over h1 and h2');
 
   const png = Buffer.from((await a.send('Page.captureScreenshot', { format: 'png' })).data, 'base64');
@@ -189,6 +205,10 @@ test('GET /demo redirects with the query kept; files carry an ETag and a CSP; an
   assert.match(await r.text(), /<title>PigeonHub demo<\/title>/);
   r = await fetch(`${base}/demo/`, { headers: { 'If-None-Match': etag } });
   assert.equal(r.status, 304);
+  r = await fetch(`${base}/demo/config.json`);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(await r.json(), { iceServers: [{ urls: stun.url }] });
+  assert.deepEqual(await (await fetch(`${hubs[2].url}/demo/config.json`)).json(), { iceServers: [] });
   r = await fetch(`${base}/demo/pigeonhub/index.js`);
   assert.match(r.headers.get('content-type'), /^text\/javascript/);
   assert.match(await r.text(), /export \{ connectSignaling/);
@@ -206,6 +226,7 @@ test('GET /demo redirects with the query kept; files carry an ETag and a CSP; an
   const off = await startHub({ env: { DEMO: 'off', MESH_TRUST: 'single' } });
   try {
     assert.equal((await fetch(`${off.url}/demo/`)).status, 404);
+    assert.equal((await fetch(`${off.url}/demo/config.json`)).status, 404);
     assert.equal((await fetch(`${off.url}/demo`, { redirect: 'manual' })).status, 404);
     assert.doesNotMatch(await (await fetch(`${off.url}/`)).text(), /demo/);
   } finally {
