@@ -3,16 +3,11 @@
 #include <algorithm>
 
 #include "protocol/json_writer.h"
+#include "util/text.h"
 
 namespace pigeonhub {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool fail(std::string* error, std::string why) {
     if (error) *error = std::move(why);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "util/text.h"
+
 namespace pigeonhub {
 
 namespace {
@@ -17,10 +19,8 @@ constexpr std::string_view kPageSecurityPolicy =
 bool etag_listed(std::string_view header, std::string_view etag) {
     while (!header.empty()) {
         const auto comma = header.find(',');
-        std::string_view item = header.substr(0, comma);
+        std::string_view item = trim(header.substr(0, comma));
         header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         if (item.substr(0, 2) == "W/") item.remove_prefix(2);  // weak comparison (RFC 9110 13.1.2)
         if (item == "*" || item == etag) return true;
     }

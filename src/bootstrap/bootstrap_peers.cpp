@@ -6,6 +6,7 @@
 
 #include "bootstrap/peer_address.h"
 #include "pigeonhub/bootstrap.h"
+#include "util/text.h"
 
 namespace pigeonhub::bootstrap {
 namespace {
@@ -15,12 +16,6 @@ constexpr std::array<std::string_view, 6> kTierNames = {"custom",   "local",    
 
 // The order regions rank in after the hub's own.
 constexpr std::array<std::string_view, 5> kRegions = {"global", "us-east", "us-west", "eu-west", "asia-pacific"};
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // 0 for the hub's own region, then 1 + the index in kRegions, then one past them for any other or empty region.
 std::size_t region_rank(std::string_view region, std::string_view own) {

@@ -4,14 +4,10 @@
 #include <charconv>
 #include <cstring>
 
+#include "util/text.h"
+
 namespace pigeonhub {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool is_port(std::string_view s) {
     unsigned v = 0;
