@@ -31,6 +31,14 @@ struct Option {
     const char* default_doc = nullptr;
 };
 
+// A setting that is on or off: 1, true, on / 0, false, off.
+bool parse_switch(std::string_view s, bool& out) {
+    if (s == "1" || s == "true" || s == "on") out = true;
+    else if (s == "0" || s == "false" || s == "off") out = false;
+    else return false;
+    return true;
+}
+
 template <typename T>
 bool parse_uint(std::string_view s, T& out, std::uint64_t min, std::uint64_t max) {
     std::uint64_t v = 0;
@@ -161,12 +169,7 @@ const Option kOptions[] = {
     {"BOOTSTRAP_CACHE_MAX", "bootstrap-cache-max", "N", "peers kept in the bootstrap cache",
      [](Config& c, std::string_view v) { return parse_uint(v, c.bootstrap.cache_max, 0, 10000); }, SHOW(bootstrap.cache_max)},
     {"PUBLIC", "public", "0|1", "take part in the public OpenDHT network (README: Bootstrap)",
-     [](Config& c, std::string_view v) {
-         if (v == "1" || v == "true") c.bootstrap.public_network = true;
-         else if (v == "0" || v == "false") c.bootstrap.public_network = false;
-         else return false;
-         return true;
-     },
+     [](Config& c, std::string_view v) { return parse_switch(v, c.bootstrap.public_network); },
      [](const Config& c) { return std::string(c.bootstrap.public_network ? "1" : "0"); }},
     {"REPLICATION_PEERS", "replication-peers", "URL,...",
      "hub base URLs that get this hub's publishes over HTTP while its DHT is away",
@@ -286,12 +289,7 @@ const Option kOptions[] = {
          return std::string(c.http.peer_list == PeerList::full ? "full" : c.http.peer_list == PeerList::counts ? "counts" : "off");
      }},
     {"DEMO", "demo", "on|off", "serve the demo page and the JavaScript client at /demo/ (compiled into the hub)",
-     [](Config& c, std::string_view v) {
-         if (v == "on") c.http.demo = true;
-         else if (v == "off") c.http.demo = false;
-         else return false;
-         return true;
-     },
+     [](Config& c, std::string_view v) { return parse_switch(v, c.http.demo); },
      [](const Config& c) { return std::string(c.http.demo ? "on" : "off"); }},
     {"DEMO_ICE_SERVERS", "demo-ice-servers", "URLS",
      "comma list of stun:/turn: URLs (turn:USER:PASSWORD@host:port) for the demo page's WebRTC connections",

@@ -137,6 +137,17 @@ TEST(ConfigLoader, MeshTrust) {
         << "commands need no membership settings";
 }
 
+// On/off settings read 1/true/on and 0/false/off alike (DEMO, PUBLIC); DEMO_ICE_SERVERS is checked at load.
+TEST(ConfigLoader, SwitchesAndDemoSettings) {
+    EXPECT_TRUE(load({}).config.http.demo);
+    for (const char* off : {"off", "0", "false"}) EXPECT_FALSE(load({}, {{"DEMO", off}}).config.http.demo) << off;
+    for (const char* on : {"on", "1", "true"}) EXPECT_TRUE(load({"--demo", on}).config.http.demo) << on;
+    EXPECT_EQ(load({}, {{"DEMO", "yes"}}).action, ConfigLoadResult::Action::error);
+    EXPECT_EQ(load({}, {{"PUBLIC", "on"}, {"MESH_TRUST", "open"}}).config.bootstrap.public_network, true);
+    EXPECT_EQ(load({}, {{"DEMO_ICE_SERVERS", "stun:127.0.0.1:3478"}}).config.http.demo_ice_servers, "stun:127.0.0.1:3478");
+    EXPECT_EQ(load({}, {{"DEMO_ICE_SERVERS", "http://x"}}).action, ConfigLoadResult::Action::error);
+}
+
 // PUBLIC: the public OpenDHT network's bootstrap unless one is given; membership still applies (ca by default).
 TEST(ConfigLoader, PublicParticipant) {
     auto r = load({"--public", "--mesh-trust", "open"});
